@@ -1,0 +1,232 @@
+"""The batch state machine: Pending -> Processing -> Completed | Failed.
+
+Every transition is one SQL statement whose ``WHERE`` clause states the only
+status it may leave from, so a transition either happens atomically or changes
+nothing. This module is the only place that writes ``sync_batches``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
+from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+from bigcommerce_sync.migrations import migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+BATCH_DB_CONN_ID = "sync_db"
+COUNT_COLUMNS = ("products_count", "categories_count", "pages_count", "blog_posts_count")
+_BATCH_COLUMNS = (
+    "id, store_hash, sync_type, mode, status, is_scheduled, schedule, next_run_at, created_at, "
+    "started_at, finished_at, products_count, categories_count, pages_count, blog_posts_count, "
+    "failed_documents, dag_id, run_id, error_summary"
+)
+
+
+class BatchClaimError(Exception):
+    """A requested batch cannot be claimed by this run; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One row of ``sync_batches``."""
+
+    id: int
+    store_hash: str
+    sync_type: str
+    mode: str
+    status: str
+    is_scheduled: bool
+    schedule: str | None
+    next_run_at: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    products_count: int | None
+    categories_count: int | None
+    pages_count: int | None
+    blog_posts_count: int | None
+    failed_documents: int | None
+    dag_id: str | None
+    run_id: str | None
+    error_summary: str | None
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """One failure to keep in ``sync_errors``: a task's, or a single document's."""
+
+    task_id: str
+    message: str
+    entity: str | None = None
+    item_id: str | None = None
+
+
+class BatchRepository:
+    """Reads and moves batches in the batch store (its own database, never Airflow's).
+
+    :param postgres_conn_id: the Airflow connection of the batch store.
+    """
+
+    def __init__(self, postgres_conn_id: str = BATCH_DB_CONN_ID) -> None:
+        self.hook = PostgresHook(postgres_conn_id=postgres_conn_id)
+
+    def migrate(self) -> list[str]:
+        """Bring the schema up to date; return the migrations applied."""
+        return migrate(self.hook)
+
+    def create_pending(self, *, store_hash: str, sync_type: str, mode: str) -> Batch:
+        """Record a batch for a later run to claim (how other systems queue work)."""
+        return self._one(
+            f"INSERT INTO sync_batches (store_hash, sync_type, mode) VALUES (%s, %s, %s) "
+            f"RETURNING {_BATCH_COLUMNS}",
+            (store_hash, sync_type, mode),
+        )
+
+    def create_processing(
+        self,
+        *,
+        store_hash: str,
+        sync_type: str,
+        mode: str,
+        is_scheduled: bool,
+        schedule: str | None,
+        dag_id: str,
+        run_id: str,
+    ) -> Batch:
+        """Create a batch already claimed by this run; a retried claim gets the same row back."""
+        return self._one(
+            "INSERT INTO sync_batches (store_hash, sync_type, mode, status, is_scheduled, schedule, "
+            "dag_id, run_id, started_at) VALUES (%s, %s, %s, 'processing', %s, %s, %s, %s, now()) "
+            "ON CONFLICT (dag_id, run_id) WHERE run_id IS NOT NULL "
+            "DO UPDATE SET run_id = EXCLUDED.run_id WHERE sync_batches.status = 'processing' "
+            f"RETURNING {_BATCH_COLUMNS}",
+            (store_hash, sync_type, mode, is_scheduled, schedule, dag_id, run_id),
+        )
+
+    def claim(
+        self,
+        *,
+        batch_id: int,
+        store_hash: str,
+        is_scheduled: bool,
+        dag_id: str,
+        run_id: str,
+        sync_type: str | None = None,
+        mode: str | None = None,
+    ) -> Batch:
+        """Move a Pending batch of this store to Processing for this run.
+
+        :param sync_type: if given, the batch must be of this type.
+        :param mode: if given, the batch must be of this mode.
+        :raises BatchClaimError: the batch is missing, another store's, not Pending,
+            or not of the type or mode asked for.
+        """
+        claimed = self._one_or_none(
+            "UPDATE sync_batches SET status = 'processing', started_at = now(), "
+            "is_scheduled = %(scheduled)s, dag_id = %(dag_id)s, run_id = %(run_id)s "
+            "WHERE id = %(id)s AND store_hash = %(store)s "
+            "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
+            "AND (%(mode)s::text IS NULL OR mode = %(mode)s) "
+            "AND (status = 'pending' "
+            "     OR (status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s)) "
+            f"RETURNING {_BATCH_COLUMNS}",
+            {
+                "scheduled": is_scheduled,
+                "dag_id": dag_id,
+                "run_id": run_id,
+                "id": batch_id,
+                "store": store_hash,
+                "type": sync_type,
+                "mode": mode,
+            },
+        )
+        if claimed is None:
+            raise BatchClaimError(self._why_unclaimable(batch_id, store_hash, sync_type, mode))
+        return claimed
+
+    def complete(self, batch_id: int, *, counts: dict[str, int], next_run_at: datetime | None) -> Batch:
+        """Processing -> Completed, with the counts per entity (``<entity>_count`` keys)."""
+        unknown = set(counts) - {"failed_documents", *COUNT_COLUMNS}
+        if unknown:
+            raise ValueError(f"unknown batch counts: {sorted(unknown)}")
+        assignments = "".join(f", {column} = %({column})s" for column in counts)
+        return self._one(
+            f"UPDATE sync_batches SET status = 'completed', finished_at = now(), "
+            f"next_run_at = %(next_run_at)s{assignments} "
+            f"WHERE id = %(batch_id)s AND status = 'processing' RETURNING {_BATCH_COLUMNS}",
+            {"batch_id": batch_id, "next_run_at": next_run_at, **counts},
+        )
+
+    def fail(
+        self, batch_id: int, *, summary: str, counts: dict[str, int], next_run_at: datetime | None
+    ) -> Batch:
+        """Processing -> Failed, keeping the counts of what did get done."""
+        assignments = "".join(f", {column} = %({column})s" for column in counts if column in COUNT_COLUMNS)
+        return self._one(
+            f"UPDATE sync_batches SET status = 'failed', finished_at = now(), "
+            f"error_summary = %(summary)s, next_run_at = %(next_run_at)s{assignments} "
+            f"WHERE id = %(batch_id)s AND status = 'processing' RETURNING {_BATCH_COLUMNS}",
+            {"batch_id": batch_id, "summary": summary, "next_run_at": next_run_at, **counts},
+        )
+
+    def record_errors(self, batch_id: int, store_hash: str, errors: Iterable[ErrorRecord]) -> int:
+        """Append failures to ``sync_errors`` in one statement; return how many."""
+        rows = list(errors)
+        if rows:
+            self.hook.run(
+                "INSERT INTO sync_errors (batch_id, store_hash, task_id, entity, item_id, message) "
+                "SELECT %s, %s, * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])",
+                parameters=(
+                    batch_id,
+                    store_hash,
+                    [e.task_id for e in rows],
+                    [e.entity for e in rows],
+                    [e.item_id for e in rows],
+                    [e.message for e in rows],
+                ),
+            )
+        return len(rows)
+
+    def get(self, batch_id: int) -> Batch | None:
+        return self._one_or_none(f"SELECT {_BATCH_COLUMNS} FROM sync_batches WHERE id = %s", (batch_id,))
+
+    def errors(self, batch_id: int) -> list[dict[str, Any]]:
+        """Return the batch's error rows, oldest first."""
+        rows = self.hook.run(
+            "SELECT task_id, entity, item_id, message, created_at, store_hash FROM sync_errors "
+            "WHERE batch_id = %s ORDER BY id",
+            parameters=(batch_id,),
+            handler=fetch_all_handler,
+        )
+        keys = ("task_id", "entity", "item_id", "message", "created_at", "store_hash")
+        return [dict(zip(keys, row, strict=True)) for row in rows or []]
+
+    def _why_unclaimable(
+        self, batch_id: int, store_hash: str, sync_type: str | None, mode: str | None
+    ) -> str:
+        found = self.get(batch_id)
+        if found is None:
+            return f"batch {batch_id} does not exist"
+        if found.store_hash != store_hash:
+            return f"batch {batch_id} belongs to store {found.store_hash!r}, not {store_hash!r}"
+        if sync_type is not None and found.sync_type != sync_type:
+            return f"batch {batch_id} is a {found.sync_type!r} sync, but the run asked for {sync_type!r}"
+        if mode is not None and found.mode != mode:
+            return f"batch {batch_id} is a {found.mode!r} sync, but the run asked for mode {mode!r}"
+        return f"batch {batch_id} is {found.status}, not pending; only a pending batch can be claimed"
+
+    def _one(self, sql: str, parameters: Any) -> Batch:
+        batch = self._one_or_none(sql, parameters)
+        if batch is None:
+            raise LookupError(f"no batch row matched: {sql.split(' WHERE ')[-1][:120]}")
+        return batch
+
+    def _one_or_none(self, sql: str, parameters: Any) -> Batch | None:
+        row = self.hook.run(sql, parameters=parameters, handler=fetch_one_handler)
+        return Batch(*row) if row else None

@@ -1,0 +1,127 @@
+"""Builds one sync DAG per store of the registry."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from airflow.sdk import DAG, TaskGroup, get_parsing_context
+
+from bigcommerce_sync.operators.base import CLAIM_TASK_ID, record_task_failure
+from bigcommerce_sync.operators.batch import ClaimBatchOperator, FinalizeBatchOperator
+from bigcommerce_sync.operators.config import ApplyStopWordsOperator, ApplySynonymsOperator
+from bigcommerce_sync.operators.imports import ImportOperator
+from bigcommerce_sync.operators.index import CreateIndexOperator, PublishIndexOperator
+from bigcommerce_sync.stores import StoreConfig, StoreRegistry, load_registry
+from bigcommerce_sync.sync_request import sync_params
+from bigcommerce_sync.sync_types import ImportJob
+
+log = logging.getLogger(__name__)
+
+DAG_DOC = """
+### BigCommerce search sync: {name} (`{store_hash}`)
+
+Brings the store's products, categories with web pages and blog posts, and its
+search configuration (stop words, synonyms) into Elasticsearch. Each run is a
+*batch* in the batch store: Pending → Processing → Completed or Failed.
+
+Trigger with a sync type (`all`, `product`, `category`, `blog`, `stop_words`,
+`synonyms`), or with the `batch_id` of a pending batch to claim. A full sync
+builds new index versions and switches the `bc_{store_hash}_*` aliases to them
+only when every import succeeded.
+"""
+
+
+def build_store_dag(store: StoreConfig) -> DAG:
+    """Return the sync DAG of one store.
+
+    :param store: the store's registry entry.
+    """
+    with DAG(
+        dag_id=store.dag_id,
+        description=f"Sync BigCommerce store {store.name} into search",
+        doc_md=DAG_DOC.format(name=store.name, store_hash=store.store_hash),
+        schedule=store.schedule,
+        catchup=False,
+        max_active_runs=1,
+        tags=["bigcommerce", "search-sync", f"store:{store.store_hash}"],
+        params=sync_params(store.default_sync_type),
+        default_args={
+            "retries": store.retries,
+            "retry_delay": timedelta(seconds=30),
+            "retry_exponential_backoff": 2.0,
+            "max_retry_delay": timedelta(minutes=10),
+            "execution_timeout": timedelta(hours=6),
+            "on_failure_callback": record_task_failure,
+        },
+    ) as dag:
+        claim = ClaimBatchOperator(
+            task_id=CLAIM_TASK_ID, store_hash=store.store_hash, schedule=store.schedule
+        )
+        batch = claim.output
+        search = {"search_conn_id": store.search_connection_id}
+        lists = {
+            "stop_words": store.stop_words,
+            "synonyms": store.synonyms,
+            "use_default_lists": store.use_default_lists,
+            "keep_previous_indexes": store.keep_previous_indexes,
+        }
+        with TaskGroup("config") as config:
+            stop_words = ApplyStopWordsOperator(task_id="stop_words", batch=batch, **search, **lists)
+            synonyms = ApplySynonymsOperator(task_id="synonyms", batch=batch, **search, **lists)
+        with TaskGroup("index") as index:
+            CreateIndexOperator(
+                task_id="create_index",
+                batch=batch,
+                stop_words_task_id=stop_words.task_id,
+                synonyms_task_id=synonyms.task_id,
+                trigger_rule="none_failed",
+                **search,
+            )
+        with TaskGroup("import") as imports:
+            import_tasks = [
+                ImportOperator(
+                    task_id=job.value,
+                    job=job,
+                    batch=batch,
+                    bigcommerce_conn_id=store.connection_id,
+                    max_failed_ratio=store.max_failed_ratio,
+                    trigger_rule="none_failed",
+                    **search,
+                )
+                for job in ImportJob
+            ]
+        publish = PublishIndexOperator(
+            task_id="publish",
+            batch=batch,
+            keep_previous_indexes=store.keep_previous_indexes,
+            trigger_rule="none_failed",
+            **search,
+        )
+        finalize = FinalizeBatchOperator(
+            task_id="finalize",
+            batch=batch,
+            count_task_ids=[task.task_id for task in import_tasks],
+            schedule=store.schedule,
+            **search,
+        )
+        claim >> config >> index >> imports >> publish >> finalize.as_teardown(setups=claim)
+    return dag
+
+
+def build_store_dags(registry: StoreRegistry | None = None) -> dict[str, DAG]:
+    """Build the DAG of every valid, enabled store; report the entries that were skipped.
+
+    When a worker parses the file for one task, only that store's DAG is built.
+
+    :param registry: the stores; read from ``stores.yaml`` when not given.
+    """
+    registry = registry or load_registry()
+    for problem in registry.problems:
+        log.error("Skipped store entry: %s", problem)
+    wanted = get_parsing_context().dag_id
+    return {
+        store.dag_id: build_store_dag(store)
+        for store in registry.stores
+        if wanted is None or wanted == store.dag_id
+    }

@@ -1,0 +1,86 @@
+"""What the sync reads from BigCommerce for each entity, as streams of pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bigcommerce_sync import documents
+from bigcommerce_sync.sync_types import Entity
+
+if TYPE_CHECKING:
+    from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+
+PRODUCT_INCLUDES = "variants,images,custom_fields,primary_image"
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntityStream:
+    """Pages of API items for one entity, and how each becomes a search document."""
+
+    entity: Entity
+    pages: Iterator[list[Item]]
+    to_document: Callable[[Item], Item]
+    item_key: str
+
+
+def entity_stream(hook: BigCommerceHook, entity: Entity) -> EntityStream:
+    """Return the stream of ``entity`` items of the hook's store."""
+    return _STREAMS[entity](hook)
+
+
+def _products(hook: BigCommerceHook) -> EntityStream:
+    brands = {b["id"]: b["name"] for page in hook.iter_v3_pages("catalog/brands") for b in page}
+    categories = {c["category_id"]: c["name"] for c in _tree_categories(hook)}
+    pages = hook.iter_v3_pages("catalog/products", {"include": PRODUCT_INCLUDES, "sort": "id"})
+    return EntityStream(
+        Entity.PRODUCTS, pages, lambda p: documents.product_document(p, brands, categories), "id"
+    )
+
+
+def _categories(hook: BigCommerceHook) -> EntityStream:
+    """Categories are few (thousands), so the tree is read whole to give every one its path."""
+    every = _tree_categories(hook)
+    by_key = {(c.get("tree_id"), c.get("category_id")): c for c in every}
+
+    def to_document(category: Item) -> Item:
+        return documents.category_document(category, _path(category, by_key))
+
+    return EntityStream(Entity.CATEGORIES, iter([every]), to_document, "category_id")
+
+
+def _pages(hook: BigCommerceHook) -> EntityStream:
+    pages = hook.iter_v3_pages("content/pages", {"include": "body"})
+    return EntityStream(Entity.PAGES, pages, documents.page_document, "id")
+
+
+def _blog_posts(hook: BigCommerceHook) -> EntityStream:
+    return EntityStream(
+        Entity.BLOG_POSTS, hook.iter_v2_pages("blog/posts"), documents.blog_post_document, "id"
+    )
+
+
+def _tree_categories(hook: BigCommerceHook) -> list[Item]:
+    return [c for page in hook.iter_v3_pages("catalog/trees/categories") for c in page]
+
+
+def _path(category: Item, by_key: dict[tuple[Any, Any], Item]) -> list[Item]:
+    """Walk up the parents of ``category`` (guarding against cycles in bad data)."""
+    path = [category]
+    seen = {category.get("category_id")}
+    parent = by_key.get((category.get("tree_id"), category.get("parent_id")))
+    while parent is not None and parent.get("category_id") not in seen:
+        path.append(parent)
+        seen.add(parent.get("category_id"))
+        parent = by_key.get((parent.get("tree_id"), parent.get("parent_id")))
+    return path[::-1]
+
+
+_STREAMS: dict[Entity, Callable[[BigCommerceHook], EntityStream]] = {
+    Entity.PRODUCTS: _products,
+    Entity.CATEGORIES: _categories,
+    Entity.PAGES: _pages,
+    Entity.BLOG_POSTS: _blog_posts,
+}

@@ -1,0 +1,267 @@
+"""BigCommerce REST API hook: auth, pagination, rate-limit pacing and retries."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import requests
+import tenacity
+from airflow.providers.http.hooks.http import HttpHook
+from airflow.sdk.exceptions import AirflowException
+
+if TYPE_CHECKING:
+    from requests import Response, Session
+
+MAX_PAGE_SIZE = 250
+# Keys of the connection extra that configure this hook rather than being sent as headers.
+_OWN_EXTRAS = ("store_hash", "max_attempts", "backoff_seconds")
+DEFAULT_TIMEOUT_SECONDS = 60
+
+
+class BigCommerceError(AirflowException):
+    """A request to a store failed; the message names store and endpoint, never the token."""
+
+
+class BigCommercePermanentError(BigCommerceError):
+    """A response no retry can fix (bad credentials, missing scope or resource, bad request)."""
+
+
+class BigCommerceTransientError(BigCommerceError):
+    """A response worth retrying (429, 5xx, broken or truncated body).
+
+    :param wait_seconds: how long the server asked us to wait, if it said.
+    """
+
+    def __init__(self, message: str, wait_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class _AccessToken(requests.auth.AuthBase):
+    """Sends the store's API token as ``X-Auth-Token``; its repr never shows the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["X-Auth-Token"] = self._token
+        return request
+
+    def __repr__(self) -> str:
+        return "_AccessToken(***)"
+
+
+class BigCommerceHook(HttpHook):
+    """Reads a BigCommerce store through its REST API.
+
+    The connection is an ``http`` connection: the API token in ``password``, the
+    store hash in the extra (``{"store_hash": "abc123"}``), and optionally a host
+    (defaults to ``https://api.bigcommerce.com``), ``timeout``, ``max_attempts`` and
+    ``backoff_seconds`` in the extra.
+
+    :param bigcommerce_conn_id: the Airflow connection of the store.
+    """
+
+    conn_name_attr = "bigcommerce_conn_id"
+    default_conn_name = "bigcommerce_default"
+    conn_type = "http"
+    hook_name = "BigCommerce"
+    default_host = "https://api.bigcommerce.com"
+    default_headers = {"Accept": "application/json", "User-Agent": "bigcommerce-sync/0.1"}
+
+    def __init__(self, bigcommerce_conn_id: str = default_conn_name) -> None:
+        super().__init__(method="GET", http_conn_id=bigcommerce_conn_id)
+        self.bigcommerce_conn_id = bigcommerce_conn_id
+        self.max_attempts = 5
+        self.backoff_seconds = 1.0
+
+    def get_conn(
+        self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None
+    ) -> Session:
+        """Return a session whose base URL is the store's API root."""
+        session = super().get_conn(headers, extra_options)
+        connection = self.get_connection(self.http_conn_id)
+        store_hash = connection.extra_dejson.get("store_hash")
+        if not store_hash:
+            raise BigCommercePermanentError(
+                f"connection {self.http_conn_id!r} has no 'store_hash' in its extra"
+            )
+        for key in _OWN_EXTRAS:
+            session.headers.pop(key, None)
+        self.max_attempts = int(connection.extra_dejson.get("max_attempts", self.max_attempts))
+        self.backoff_seconds = float(connection.extra_dejson.get("backoff_seconds", self.backoff_seconds))
+        session.auth = _AccessToken(connection.password or "")
+        self.base_url = f"{self.base_url.rstrip('/')}/stores/{store_hash}"
+        return session
+
+    def iter_v3_pages(
+        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield the ``data`` of each page of a v3 list endpoint, first to last.
+
+        :param path: the endpoint below ``/v3/``, e.g. ``catalog/products``.
+        :param params: filters and ``include``; ``page`` and ``limit`` are set here.
+        :param limit: page size, at most 250.
+        """
+        session = self.get_conn()
+        page = 1
+        while True:
+            body = self.get_json(session, f"v3/{path}", {**(params or {}), "page": page, "limit": limit})
+            data, pagination = _v3_page(body, path)
+            yield data
+            if not data or "next" not in pagination.get("links", {}):
+                return
+            if pagination.get("current_page", page) >= pagination.get("total_pages", 0):
+                return
+            page += 1
+
+    def iter_v2_pages(
+        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield each page of a v2 list endpoint (bare arrays; 204 past the end).
+
+        :param path: the endpoint below ``/v2/``, e.g. ``blog/posts``.
+        :param params: filters; ``page`` and ``limit`` are set here.
+        :param limit: page size, at most 250.
+        """
+        session = self.get_conn()
+        page = 1
+        while True:
+            items = self.get_json(session, f"v2/{path}", {**(params or {}), "page": page, "limit": limit})
+            if items is None:
+                return
+            if not isinstance(items, list):
+                raise BigCommercePermanentError(
+                    f"{self._where(path)}: expected a JSON array, got {_kind(items)}"
+                )
+            if items:
+                yield items
+            if len(items) < limit:
+                return
+            page += 1
+
+    def get_json(self, session: Session, endpoint: str, params: Mapping[str, Any]) -> Any:
+        """GET ``endpoint`` with retries; return the decoded body, or ``None`` for 204.
+
+        :param session: a session from :meth:`get_conn`.
+        :param endpoint: the path below the store root, e.g. ``v3/catalog/brands``.
+        :param params: the query string.
+        """
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type((BigCommerceTransientError, requests.RequestException)),
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            wait=_server_or_backoff_wait(self.backoff_seconds),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(self._get_once, session, endpoint, params)
+        except requests.RequestException as error:
+            raise BigCommerceError(f"{self._where(endpoint)}: {type(error).__name__}: {error}") from None
+
+    def _get_once(self, session: Session, endpoint: str, params: Mapping[str, Any]) -> Any:
+        request = requests.Request("GET", self.url_from_endpoint(endpoint), params=dict(params))
+        options = {"timeout": DEFAULT_TIMEOUT_SECONDS, **self.merged_extra, "check_response": False}
+        response = self.run_and_check(session, session.prepare_request(request), options)
+        self._pace(response)
+        return self._decode(response, endpoint)
+
+    def _decode(self, response: Response, endpoint: str) -> Any:
+        status = response.status_code
+        if status == 204:
+            return None
+        if status == 429 or status >= 500:
+            raise BigCommerceTransientError(
+                f"{self._where(endpoint)}: HTTP {status}{_detail(response)}", _retry_after(response)
+            )
+        if status >= 400:
+            raise BigCommercePermanentError(f"{self._where(endpoint)}: HTTP {status}{_detail(response)}")
+        try:
+            return response.json()
+        except (ValueError, json.JSONDecodeError):
+            raise BigCommerceTransientError(
+                f"{self._where(endpoint)}: HTTP {status} with a body that is not valid JSON "
+                f"({len(response.content)} bytes)"
+            ) from None
+
+    def _pace(self, response: Response) -> None:
+        """Wait for the quota window to reset once the store says no requests are left."""
+        left = response.headers.get("X-Rate-Limit-Requests-Left")
+        reset_ms = response.headers.get("X-Rate-Limit-Time-Reset-Ms")
+        if response.status_code != 429 and left == "0" and reset_ms and reset_ms.isdigit():
+            time.sleep(int(reset_ms) / 1000)
+
+    def _where(self, endpoint: str) -> str:
+        return f"BigCommerce store at {self.base_url or self.default_host} GET {endpoint}"
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        self.log.warning(
+            "Attempt %d failed (%s); retrying in %.1fs",
+            state.attempt_number,
+            error,
+            state.next_action.sleep if state.next_action else 0,
+        )
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the credentials with ``GET /v2/time``, as BigCommerce documents."""
+        try:
+            self.get_json(self.get_conn(), "v2/time", {})
+        except BigCommerceError as error:
+            return False, str(error)
+        return True, "Connection successfully tested"
+
+
+def _v3_page(body: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BigCommercePermanentError(
+            f"v3/{path}: expected an object with a 'data' list, got {_kind(body)}"
+        )
+    pagination = body.get("meta", {}).get("pagination")
+    if not isinstance(pagination, dict):
+        raise BigCommercePermanentError(f"v3/{path}: response has no meta.pagination object")
+    return body["data"], pagination
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+def _detail(response: Response) -> str:
+    """A short, safe description of an error body, whatever its shape."""
+    text = response.text.strip()
+    if not text:
+        return f" {response.reason}".rstrip()
+    try:
+        body = response.json()
+    except ValueError:
+        return f": {text[:200]}"
+    first = body[0] if isinstance(body, list) and body else body
+    if isinstance(first, dict):
+        message = first.get("title") or first.get("message") or first.get("detail")
+        if message:
+            return f": {message}"
+    return f": {text[:200]}"
+
+
+def _retry_after(response: Response) -> float | None:
+    for header, scale in (("X-Rate-Limit-Time-Reset-Ms", 1000), ("X-Retry-After", 1)):
+        value = response.headers.get(header)
+        if value and value.isdigit():
+            return int(value) / scale
+    return None
+
+
+def _server_or_backoff_wait(backoff_seconds: float) -> tenacity.wait.wait_base:
+    """Wait as long as the server asked (429 reset time), else back off exponentially with jitter."""
+    backoff = tenacity.wait_exponential_jitter(initial=backoff_seconds, max=60, jitter=backoff_seconds)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        asked = getattr(error, "wait_seconds", None)
+        return asked if asked is not None else backoff(state)
+
+    return wait

@@ -1,0 +1,151 @@
+"""Connection-driven Elasticsearch hook: indexes, bulk loads, aliases and synonym sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+from elasticsearch import Elasticsearch, NotFoundError, helpers
+
+from bigcommerce_sync.analysis import SynonymsMode
+from bigcommerce_sync.hooks.plain_json_node import PlainJsonNode
+
+# Bulk requests are sized in bytes, well under the server's 100 MB limit.
+BULK_MAX_BYTES = 10 * 1024 * 1024
+BULK_CHUNK_DOCS = 1000
+
+
+class SearchHook(BaseHook):
+    """Talks to the Elasticsearch cluster that serves a store's search.
+
+    The connection (type ``elasticsearch``) gives host, port, scheme (``schema``:
+    ``http`` or ``https``) and ``login``/``password``, or an ``api_key`` in the
+    extra. Other extras: ``request_timeout``, ``verify_certs``, ``ca_certs``,
+    ``synonyms_mode`` (``api``, the default, or ``inline``), ``number_of_replicas`` and
+    ``plain_media_types`` for servers that reject the vendor media types.
+
+    :param search_conn_id: the Airflow connection of the cluster.
+    """
+
+    conn_name_attr = "search_conn_id"
+    default_conn_name = "elasticsearch_default"
+    conn_type = "elasticsearch"
+    hook_name = "Elasticsearch (search sync)"
+
+    def __init__(self, search_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.search_conn_id = search_conn_id
+
+    @cached_property
+    def _extra(self) -> dict[str, Any]:
+        return self.get_connection(self.search_conn_id).extra_dejson
+
+    @cached_property
+    def synonyms_mode(self) -> SynonymsMode:
+        """Where this cluster keeps synonym rules (see :class:`SynonymsMode`)."""
+        return SynonymsMode(self._extra.get("synonyms_mode", SynonymsMode.API))
+
+    @cached_property
+    def serving_replicas(self) -> int:
+        """Replicas a published index gets (extra ``number_of_replicas``, default 1)."""
+        return int(self._extra.get("number_of_replicas", 1))
+
+    def get_conn(self) -> Elasticsearch:
+        """Return a client for the connection's cluster, with retries on 429 and 5xx."""
+        return self.client
+
+    @cached_property
+    def client(self) -> Elasticsearch:
+        connection = self.get_connection(self.search_conn_id)
+        extra = self._extra
+        scheme = connection.schema or ("https" if extra.get("ca_certs") else "http")
+        options: dict[str, Any] = {
+            "request_timeout": float(extra.get("request_timeout", 60)),
+            "max_retries": 3,
+            "retry_on_status": (429, 502, 503, 504),
+            "retry_on_timeout": True,
+            "retry_backoff_base": 0.5,
+            "retry_backoff_cap": 30,
+        }
+        if extra.get("api_key"):
+            options["api_key"] = extra["api_key"]
+        elif connection.login:
+            options["basic_auth"] = (connection.login, connection.password or "")
+        for key in ("verify_certs", "ca_certs"):
+            if key in extra:
+                options[key] = extra[key]
+        if extra.get("plain_media_types"):
+            options["node_class"] = PlainJsonNode
+        return Elasticsearch(f"{scheme}://{connection.host}:{connection.port or 9200}", **options)
+
+    def create_index(self, name: str, body: Mapping[str, Any]) -> None:
+        """Create ``name`` with its settings and mappings."""
+        self.client.indices.create(index=name, **body)
+
+    def delete_indexes(self, names: Iterable[str]) -> None:
+        names = list(names)
+        if names:
+            self.client.indices.delete(index=",".join(names), ignore_unavailable=True)
+
+    def index_exists(self, name: str) -> bool:
+        return bool(self.client.indices.exists(index=name))
+
+    def put_settings(self, index: str, settings: Mapping[str, Any]) -> None:
+        self.client.indices.put_settings(index=index, settings=settings)
+
+    def refresh(self, index: str) -> None:
+        self.client.indices.refresh(index=index)
+
+    def count(self, index: str) -> int:
+        return int(self.client.count(index=index)["count"])
+
+    def indexes_matching(self, pattern: str) -> list[str]:
+        """Return the concrete index names matching a wildcard ``pattern``."""
+        return sorted(self.client.indices.get(index=pattern, expand_wildcards="open,closed").body)
+
+    def alias_targets(self, alias: str) -> list[str]:
+        """Return the indexes ``alias`` points at (empty when it does not exist)."""
+        try:
+            return sorted(self.client.indices.get_alias(name=alias).body)
+        except NotFoundError:
+            return []
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        """Apply alias actions in one atomic ``_aliases`` call."""
+        if actions:
+            self.client.indices.update_aliases(actions=actions)
+
+    def put_synonym_set(self, set_id: str, body: Mapping[str, Any]) -> None:
+        """Create or replace a synonym set; Elasticsearch reloads the analyzers using it."""
+        self.client.synonyms.put_synonym(id=set_id, **body)
+
+    def reindex(self, source: str, dest: str) -> int:
+        """Copy every document of ``source`` into ``dest`` on the server; return how many."""
+        response = self.client.reindex(
+            source={"index": source}, dest={"index": dest}, wait_for_completion=True, refresh=True
+        )
+        return int(response.get("total", 0))
+
+    def bulk(self, actions: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
+        """Stream ``actions`` to the cluster; yield ``(ok, item)`` per action.
+
+        Per-document failures are yielded, not raised, so the caller can record
+        them; items rejected with 429 are retried with backoff.
+        """
+        return helpers.streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=BULK_CHUNK_DOCS,
+            max_chunk_bytes=BULK_MAX_BYTES,
+            raise_on_error=False,
+            raise_on_exception=True,
+            max_retries=5,
+            initial_backoff=1,
+            max_backoff=60,
+        )
+
+    def search(self, index: str, query: Mapping[str, Any], size: int = 10) -> list[dict[str, Any]]:
+        """Return the hits of ``query`` on ``index``."""
+        return self.client.search(index=index, query=query, size=size)["hits"]["hits"]

@@ -1,0 +1,205 @@
+"""The import path: stream pages from BigCommerce into a search index.
+
+Pages are fetched in a background thread while the previous ones are
+transformed and bulk-indexed, so the store API and the cluster work at the same
+time; nothing holds more than a few pages. Documents that cannot be built or
+indexed are recorded, counted and skipped; the import fails once they exceed
+the allowed share of the entity.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bigcommerce_sync.batches import ErrorRecord
+from bigcommerce_sync.documents import DocumentError
+
+if TYPE_CHECKING:
+    from bigcommerce_sync.extraction import EntityStream
+    from bigcommerce_sync.hooks.search import SearchHook
+
+log = logging.getLogger(__name__)
+
+PREFETCH_PAGES = 4
+PROGRESS_EVERY_SECONDS = 10.0
+ERROR_FLUSH_SIZE = 500
+
+
+class ImportFailedError(RuntimeError):
+    """Too many documents of an entity failed for the import to count as done."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one entity's import did."""
+
+    indexed: int
+    failed: int
+    seconds: float
+
+
+class _Failures:
+    """Buffers per-document failures and hands them to ``record`` in chunks."""
+
+    def __init__(self, task_id: str, entity: str, record: Callable[[list[ErrorRecord]], Any]) -> None:
+        self.task_id, self.entity, self.record = task_id, entity, record
+        self.count = 0
+        self.first: str | None = None
+        self._pending: list[ErrorRecord] = []
+
+    def add(self, item_id: Any, message: str) -> None:
+        self.count += 1
+        self.first = self.first or f"{self.entity} {item_id}: {message}"
+        self._pending.append(
+            ErrorRecord(self.task_id, message, self.entity, None if item_id is None else str(item_id))
+        )
+        if len(self._pending) >= ERROR_FLUSH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.record(self._pending)
+            self._pending = []
+
+
+def import_entity(
+    hook: SearchHook,
+    index: str,
+    stream: EntityStream,
+    *,
+    task_id: str,
+    record_errors: Callable[[list[ErrorRecord]], Any],
+    max_failed_ratio: float,
+) -> ImportResult:
+    """Load every item of ``stream`` into ``index``.
+
+    :param hook: the search hook.
+    :param index: the concrete index to write (a version being built).
+    :param stream: the entity's pages and transform.
+    :param task_id: recorded with each failure.
+    :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
+    :param max_failed_ratio: the share of failed documents above which the import fails.
+    """
+    started = time.monotonic()
+    failures = _Failures(task_id, stream.entity, record_errors)
+    progress = _Progress(stream.entity, started)
+    indexed = 0
+    try:
+        actions = _actions(_prefetched(stream.pages), stream, index, failures, progress)
+        for ok, item in hook.bulk(actions):
+            if ok:
+                indexed += 1
+            else:
+                _record_rejection(item, failures)
+    finally:
+        failures.flush()
+    _check_failures(stream.entity, indexed, failures, max_failed_ratio)
+    progress.log(indexed, done=True)
+    return ImportResult(indexed=indexed, failed=failures.count, seconds=time.monotonic() - started)
+
+
+def _actions(
+    pages: Iterable[list[dict[str, Any]]],
+    stream: EntityStream,
+    index: str,
+    failures: _Failures,
+    progress: _Progress,
+) -> Iterator[dict[str, Any]]:
+    for page in pages:
+        for item in page:
+            try:
+                document = stream.to_document(item)
+            except DocumentError as error:
+                failures.add(item.get(stream.item_key) if isinstance(item, dict) else None, str(error))
+                continue
+            yield {"_index": index, "_id": str(document["id"]), "_source": document}
+        progress.page(len(page))
+
+
+def _record_rejection(item: dict[str, Any], failures: _Failures) -> None:
+    result = next(iter(item.values()))
+    error = result.get("error") or {}
+    reason = error.get("reason", error) if isinstance(error, dict) else error
+    failures.add(result.get("_id"), f"rejected by search (HTTP {result.get('status')}): {reason}")
+
+
+def _check_failures(entity: str, indexed: int, failures: _Failures, max_ratio: float) -> None:
+    total = indexed + failures.count
+    if failures.count and failures.count > max_ratio * total:
+        raise ImportFailedError(
+            f"{entity}: {failures.count} of {total} documents failed "
+            f"({failures.count / total:.1%}, allowed {max_ratio:.1%}); first: {failures.first}"
+        )
+
+
+def _prefetched(pages: Iterator[list[dict[str, Any]]], depth: int = PREFETCH_PAGES) -> Iterator[list[Any]]:
+    """Iterate ``pages`` in a background thread, ``depth`` pages ahead of the consumer."""
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not _put(buffer, ("page", page), stop):
+                    return
+            _put(buffer, ("end", None), stop)
+        except BaseException as error:  # handed over to the consumer, which re-raises it
+            _put(buffer, ("error", error), stop)
+
+    producer = threading.Thread(target=produce, name="bigcommerce-prefetch", daemon=True)
+    producer.start()
+    try:
+        while True:
+            kind, value = buffer.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        producer.join(timeout=5)
+
+
+def _put(buffer: queue.Queue[tuple[str, Any]], entry: tuple[str, Any], stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            buffer.put(entry, timeout=0.2)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+class _Progress:
+    """Logs pages, documents and rate every few seconds."""
+
+    def __init__(self, entity: str, started: float) -> None:
+        self.entity, self.started = entity, started
+        self.pages = self.items = 0
+        self._last_log = started
+
+    def page(self, items: int) -> None:
+        self.pages += 1
+        self.items += items
+        if time.monotonic() - self._last_log >= PROGRESS_EVERY_SECONDS:
+            self.log(None)
+
+    def log(self, indexed: int | None, *, done: bool = False) -> None:
+        self._last_log = now = time.monotonic()
+        elapsed = max(now - self.started, 1e-9)
+        log.info(
+            "%s %s: %d pages, %d items read%s, %.0f items/s",
+            self.entity,
+            "done" if done else "progress",
+            self.pages,
+            self.items,
+            f", {indexed} indexed" if indexed is not None else "",
+            self.items / elapsed,
+        )

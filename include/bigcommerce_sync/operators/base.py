@@ -1,0 +1,76 @@
+"""What every task of a sync run shares: the batch it works for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchRepository, ErrorRecord
+from bigcommerce_sync.sync_types import SyncMode, SyncType
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+CLAIM_TASK_ID = "claim_batch"
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    """The batch a run claimed, as ``claim_batch`` hands it to the other tasks."""
+
+    batch_id: int
+    store_hash: str
+    sync_type: SyncType
+    mode: SyncMode
+    is_scheduled: bool
+
+    @classmethod
+    def from_xcom(cls, value: Mapping[str, Any]) -> ClaimedBatch:
+        return cls(
+            batch_id=int(value["batch_id"]),
+            store_hash=str(value["store_hash"]),
+            sync_type=SyncType(value["sync_type"]),
+            mode=SyncMode(value["mode"]),
+            is_scheduled=bool(value["is_scheduled"]),
+        )
+
+    def to_xcom(self) -> dict[str, Any]:
+        return {**asdict(self), "sync_type": self.sync_type.value, "mode": self.mode.value}
+
+
+class BatchTaskOperator(BaseOperator):
+    """Base of the tasks that work for a claimed batch.
+
+    :param batch: the claimed batch (``claim_batch``'s XCom, usually ``claim.output``).
+    :param batch_db_conn_id: the batch store's Postgres connection.
+    """
+
+    template_fields: Sequence[str] = ("batch",)
+
+    def __init__(
+        self, *, batch: Mapping[str, Any], batch_db_conn_id: str = BATCH_DB_CONN_ID, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.batch = batch
+        self.batch_db_conn_id = batch_db_conn_id
+
+    @property
+    def claimed(self) -> ClaimedBatch:
+        return ClaimedBatch.from_xcom(self.batch)
+
+
+def record_task_failure(context: Context) -> None:
+    """Failure callback: keep the failed task's full error in ``sync_errors``."""
+    ti = context["ti"]
+    batch = ti.xcom_pull(task_ids=CLAIM_TASK_ID)
+    if not batch:
+        return  # nothing was claimed, so there is no batch to record against
+    exception = context.get("exception")
+    message = f"{type(exception).__name__}: {exception}" if exception else "task failed without an exception"
+    conn_id = getattr(context["task"], "batch_db_conn_id", BATCH_DB_CONN_ID)
+    BatchRepository(conn_id).record_errors(
+        int(batch["batch_id"]), str(batch["store_hash"]), [ErrorRecord(ti.task_id, message)]
+    )

@@ -1,0 +1,192 @@
+"""The setup and teardown of a sync run: claim the batch, then finalize it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
+from croniter import croniter
+
+from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchClaimError, BatchRepository, ErrorRecord
+from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.index_lifecycle import discard_unpublished
+from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
+from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
+from bigcommerce_sync.sync_types import SyncMode, SyncType, entities
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from bigcommerce_sync.batches import Batch
+
+_FINISHED_OK = {"success", "skipped"}
+_SILENT_FAILURE = "task failed without reporting an error (killed, timed out, or marked failed by hand)"
+
+
+class ClaimBatchOperator(BaseOperator):
+    """Validate the run's conf, then claim its batch (setup task).
+
+    With ``batch_id`` in the conf, that Pending batch of this store is claimed;
+    without, a batch is created already claimed. Any problem fails the run at
+    once, with no retry and no row changed.
+
+    :param store_hash: the store this DAG syncs.
+    :param schedule: the store's cron schedule, recorded on the batch.
+    :param batch_db_conn_id: the batch store's Postgres connection.
+    """
+
+    def __init__(
+        self,
+        *,
+        store_hash: str,
+        schedule: str | None,
+        batch_db_conn_id: str = BATCH_DB_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.store_hash = store_hash
+        self.schedule = schedule
+        self.batch_db_conn_id = batch_db_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        dag_run = context["dag_run"]
+        try:
+            request = parse_sync_request(dag_run.conf, context["params"])
+        except InvalidSyncRequest as error:
+            raise AirflowFailException(str(error)) from None
+        repository = BatchRepository(self.batch_db_conn_id)
+        repository.migrate()
+        is_scheduled = dag_run.run_type == "scheduled"
+        batch = self._claim(repository, request, is_scheduled, dag_run.dag_id, dag_run.run_id)
+        self.log.info(
+            "Claimed batch %d: %s %s sync of store %s",
+            batch.id,
+            batch.mode,
+            batch.sync_type,
+            batch.store_hash,
+        )
+        return ClaimedBatch(
+            batch_id=batch.id,
+            store_hash=batch.store_hash,
+            sync_type=SyncType(batch.sync_type),
+            mode=SyncMode(batch.mode),
+            is_scheduled=batch.is_scheduled,
+        ).to_xcom()
+
+    def _claim(
+        self, repository: BatchRepository, request: SyncRequest, is_scheduled: bool, dag_id: str, run_id: str
+    ) -> Batch:
+        if request.batch_id is None:
+            return repository.create_processing(
+                store_hash=self.store_hash,
+                sync_type=request.sync_type.value,
+                mode=request.mode.value,
+                is_scheduled=is_scheduled,
+                schedule=self.schedule,
+                dag_id=dag_id,
+                run_id=run_id,
+            )
+        try:
+            return repository.claim(
+                batch_id=request.batch_id,
+                store_hash=self.store_hash,
+                is_scheduled=is_scheduled,
+                dag_id=dag_id,
+                run_id=run_id,
+                sync_type=request.sync_type.value if "sync_type" in request.explicit else None,
+                mode=request.mode.value if "mode" in request.explicit else None,
+            )
+        except BatchClaimError as error:
+            raise AirflowFailException(f"cannot claim: {error}") from None
+
+
+class FinalizeBatchOperator(BatchTaskOperator):
+    """Record how the run ended (teardown task): Completed with counts, or Failed with why.
+
+    Runs after success, failure, or a run marked failed by hand. A failed run's
+    unpublished index versions are dropped; live aliases are never touched.
+
+    :param count_task_ids: the import tasks whose XCom holds counts per entity.
+    :param schedule: the store's cron schedule, for a scheduled batch's next run time.
+    :param search_conn_id: the search cluster's connection.
+    """
+
+    template_fields: Sequence[str] = ("batch",)
+
+    def __init__(
+        self, *, count_task_ids: list[str], schedule: str | None, search_conn_id: str, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.count_task_ids = count_task_ids
+        self.schedule = schedule
+        self.search_conn_id = search_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        batch = self.claimed
+        ti = context["ti"]
+        repository = BatchRepository(self.batch_db_conn_id)
+        counts = self._counts(ti)
+        next_run_at = self._next_run_at(context) if batch.is_scheduled else None
+        unsuccessful = self._unsuccessful_tasks(ti)
+        if not unsuccessful:
+            done = repository.complete(batch.batch_id, counts=counts, next_run_at=next_run_at)
+            self.log.info("Batch %d completed: %s", done.id, counts)
+            return {"batch_id": done.id, "status": done.status}
+        summary = self._failure_summary(repository, batch, unsuccessful)
+        failed = repository.fail(batch.batch_id, summary=summary, counts=counts, next_run_at=next_run_at)
+        dropped = discard_unpublished(
+            SearchHook(self.search_conn_id),
+            store_hash=batch.store_hash,
+            batch_id=batch.batch_id,
+            entities=entities(batch.sync_type),
+        )
+        self.log.warning("Batch %d failed: %s (dropped unpublished indexes %s)", failed.id, summary, dropped)
+        return {"batch_id": failed.id, "status": failed.status}
+
+    def _counts(self, ti: Any) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for result in ti.xcom_pull(task_ids=self.count_task_ids) or []:
+            for key, value in (result or {}).items():
+                column = key if key == "failed_documents" else f"{key}_count"
+                counts[column] = counts.get(column, 0) + int(value)
+        return counts
+
+    def _unsuccessful_tasks(self, ti: Any) -> dict[str, str]:
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
+        named = {task_id: _state_name(state) for task_id, state in sorted(states.items())}
+        return {
+            task_id: state
+            for task_id, state in named.items()
+            if task_id != ti.task_id and state not in _FINISHED_OK
+        }
+
+    def _failure_summary(
+        self, repository: BatchRepository, batch: ClaimedBatch, tasks: dict[str, str]
+    ) -> str:
+        """Return the first task error; record one for failures that reported none (e.g. killed)."""
+        recorded = {
+            e["task_id"]: e["message"] for e in repository.errors(batch.batch_id) if e["item_id"] is None
+        }
+        failed = [task_id for task_id, state in tasks.items() if state == "failed"]
+        silent = [ErrorRecord(t, _SILENT_FAILURE) for t in failed if t not in recorded]
+        if not failed:
+            unfinished = ", ".join(f"{task_id} ({state})" for task_id, state in tasks.items())
+            silent = [ErrorRecord(self.task_id, f"the run ended before these tasks finished: {unfinished}")]
+        repository.record_errors(batch.batch_id, batch.store_hash, silent)
+        first = next((f"{t}: {recorded[t]}" for t in failed if t in recorded), None)
+        return first or f"{silent[0].task_id}: {silent[0].message}"
+
+    def _next_run_at(self, context: Context) -> datetime | None:
+        if not self.schedule:
+            return None
+        dag_run = context["dag_run"]
+        base = dag_run.logical_date or dag_run.run_after
+        return croniter(self.schedule, base).get_next(datetime)
+
+
+def _state_name(state: Any) -> str:
+    """``TaskInstanceState.FAILED`` and ``"failed"`` both become ``"failed"``; no state is ``"none"``."""
+    return str(getattr(state, "value", state)).lower()

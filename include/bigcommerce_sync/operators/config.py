@@ -1,0 +1,119 @@
+"""The config tasks: apply a store's stop words and synonyms to its search side."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk.exceptions import AirflowSkipException
+
+from bigcommerce_sync.analysis import (
+    DEFAULT_STOP_WORDS,
+    DEFAULT_SYNONYMS,
+    SynonymsMode,
+    analysis_settings,
+    merged_list,
+    synonym_set_body,
+    synonym_set_id,
+)
+from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.index_lifecycle import rebuild_live
+from bigcommerce_sync.operators.base import BatchTaskOperator
+from bigcommerce_sync.sync_types import SyncType, applies_stop_words, applies_synonyms
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class _SearchConfigOperator(BatchTaskOperator):
+    """Base of the config tasks, which both need the store's full lists.
+
+    :param stop_words: the store's own stop words.
+    :param synonyms: the store's own synonym rules (Solr format).
+    :param use_default_lists: merge the project's default lists in.
+    :param search_conn_id: the search cluster's connection.
+    :param keep_previous_indexes: index versions kept for rollback after a rebuild.
+    """
+
+    def __init__(
+        self,
+        *,
+        stop_words: list[str],
+        synonyms: list[str],
+        use_default_lists: bool,
+        search_conn_id: str,
+        keep_previous_indexes: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.stop_words = stop_words
+        self.synonyms = synonyms
+        self.use_default_lists = use_default_lists
+        self.search_conn_id = search_conn_id
+        self.keep_previous_indexes = keep_previous_indexes
+
+    def merged_stop_words(self) -> list[str]:
+        return merged_list(self.stop_words, DEFAULT_STOP_WORDS, self.use_default_lists)
+
+    def merged_synonyms(self) -> list[str]:
+        return merged_list(self.synonyms, DEFAULT_SYNONYMS, self.use_default_lists)
+
+    def rebuild_live_indexes(self, hook: SearchHook) -> dict[str, int]:
+        """Re-create the store's live indexes with the current lists (no store reads, no downtime)."""
+        batch = self.claimed
+        analysis = analysis_settings(
+            stop_words=self.merged_stop_words(),
+            synonyms=self.merged_synonyms(),
+            mode=hook.synonyms_mode,
+            store_hash=batch.store_hash,
+        )
+        copies = rebuild_live(
+            hook,
+            store_hash=batch.store_hash,
+            batch_id=batch.batch_id,
+            analysis=analysis,
+            keep_previous=self.keep_previous_indexes,
+        )
+        self.log.info("Rebuilt live indexes with the new analysis: %s", copies)
+        return {str(entity): count for entity, count in copies.items()}
+
+
+class ApplyStopWordsOperator(_SearchConfigOperator):
+    """Build the store's stop words; a stop-words sync rebuilds the live indexes with them.
+
+    Stop words are part of the index analysis, so a data sync hands them to
+    ``create_index`` (this task's XCom) and a stop-words-only sync copies the live
+    indexes into new versions that use them.
+    """
+
+    def execute(self, context: Context) -> list[str]:
+        sync_type = self.claimed.sync_type
+        if not applies_stop_words(sync_type):
+            raise AirflowSkipException(f"a {sync_type} sync does not change stop words")
+        words = self.merged_stop_words()
+        self.log.info("%d stop words: %s", len(words), ", ".join(words))
+        if sync_type is SyncType.STOP_WORDS:
+            self.rebuild_live_indexes(SearchHook(self.search_conn_id))
+        return words
+
+
+class ApplySynonymsOperator(_SearchConfigOperator):
+    """Write the store's synonym set; search-time analyzers pick it up without a reindex.
+
+    On clusters without the Synonyms API (``synonyms_mode: inline``) the rules
+    live in the index settings instead, and a synonyms-only sync rebuilds the
+    live indexes like a stop-words sync does.
+    """
+
+    def execute(self, context: Context) -> list[str]:
+        batch = self.claimed
+        if not applies_synonyms(batch.sync_type):
+            raise AirflowSkipException(f"a {batch.sync_type} sync does not change synonyms")
+        rules = self.merged_synonyms()
+        hook = SearchHook(self.search_conn_id)
+        if hook.synonyms_mode is SynonymsMode.API:
+            set_id = synonym_set_id(batch.store_hash)
+            hook.put_synonym_set(set_id, synonym_set_body(rules))
+            self.log.info("Synonym set %s now has %d rules", set_id, len(rules))
+        elif batch.sync_type is SyncType.SYNONYMS:
+            self.rebuild_live_indexes(hook)
+        return rules

@@ -1,0 +1,80 @@
+"""The import tasks: stream one kind of content from the store into its new index versions."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk.exceptions import AirflowSkipException
+
+from bigcommerce_sync.batches import BatchRepository
+from bigcommerce_sync.extraction import entity_stream
+from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.importing import import_entity
+from bigcommerce_sync.index_lifecycle import seal, version_name
+from bigcommerce_sync.operators.base import BatchTaskOperator
+from bigcommerce_sync.sync_types import ImportJob, import_jobs
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class ImportOperator(BatchTaskOperator):
+    """Import one job's entities (products; categories and web pages; blog posts).
+
+    Returns the documents now in each new index version, and how many failed,
+    e.g. ``{"products": 1200, "failed_documents": 0}``.
+
+    :param job: which import this task runs.
+    :param bigcommerce_conn_id: the store's API connection.
+    :param search_conn_id: the search cluster's connection.
+    :param max_failed_ratio: the share of failed documents above which the import fails.
+    """
+
+    def __init__(
+        self,
+        *,
+        job: ImportJob,
+        bigcommerce_conn_id: str,
+        search_conn_id: str,
+        max_failed_ratio: float,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.job = job
+        self.bigcommerce_conn_id = bigcommerce_conn_id
+        self.search_conn_id = search_conn_id
+        self.max_failed_ratio = max_failed_ratio
+
+    def execute(self, context: Context) -> dict[str, int]:
+        batch = self.claimed
+        if self.job not in import_jobs(batch.sync_type):
+            raise AirflowSkipException(f"a {batch.sync_type} sync does not import {self.job}")
+        store = BigCommerceHook(self.bigcommerce_conn_id)
+        search = SearchHook(self.search_conn_id)
+        record_errors = partial(
+            BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash
+        )
+        summary = {"failed_documents": 0}
+        for entity in self.job.entities:
+            index = version_name(batch.store_hash, entity, batch.batch_id)
+            result = import_entity(
+                search,
+                index,
+                entity_stream(store, entity),
+                task_id=self.task_id,
+                record_errors=record_errors,
+                max_failed_ratio=self.max_failed_ratio,
+            )
+            summary[str(entity)] = seal(search, index)
+            summary["failed_documents"] += result.failed
+            self.log.info(
+                "%s: %d documents in %s (%d failed) in %.1fs",
+                entity,
+                summary[str(entity)],
+                index,
+                result.failed,
+                result.seconds,
+            )
+        return summary

@@ -1,0 +1,131 @@
+"""The store registry: loads and validates ``stores.yaml``.
+
+A bad entry is reported and skipped; it never hides the other stores. Only a
+file that cannot be read as a list of stores at all raises.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from croniter import croniter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bigcommerce_sync.analysis import validate_synonym_rule
+from bigcommerce_sync.sync_types import SyncType
+
+STORES_FILE_ENV = "BIGCOMMERCE_SYNC_STORES_FILE"
+DEFAULT_STORES_FILE = Path(__file__).resolve().parents[1] / "stores.yaml"
+DAG_ID_PREFIX = "bigcommerce_sync_"
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+class StoreRegistryError(ValueError):
+    """The registry file itself is unreadable (not one bad entry)."""
+
+
+class StoreConfig(BaseModel):
+    """One store's entry in ``stores.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    store_hash: str = Field(pattern=r"^[a-z0-9]+$", max_length=64)
+    name: NonEmptyStr
+    connection_id: NonEmptyStr
+    search_connection_id: NonEmptyStr = "elasticsearch_default"
+    schedule: str | None = None
+    default_sync_type: SyncType = SyncType.ALL
+    enabled: bool = True
+    stop_words: list[NonEmptyStr] = []
+    synonyms: list[NonEmptyStr] = []
+    use_default_lists: bool = True
+    retries: int = Field(default=3, ge=0, le=10)
+    max_failed_ratio: float = Field(default=0.01, ge=0, le=1)
+    keep_previous_indexes: int = Field(default=1, ge=0, le=10)
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None and not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is not a cron expression (e.g. '0 3 * * *') or null")
+        return value
+
+    @field_validator("synonyms")
+    @classmethod
+    def _valid_synonyms(cls, rules: list[str]) -> list[str]:
+        for rule in rules:
+            validate_synonym_rule(rule)
+        return rules
+
+    @property
+    def dag_id(self) -> str:
+        return f"{DAG_ID_PREFIX}{self.store_hash}"
+
+
+@dataclass(frozen=True)
+class StoreRegistry:
+    """The valid, enabled stores of a registry file and the problems found in it."""
+
+    stores: list[StoreConfig]
+    problems: list[str] = field(default_factory=list)
+
+
+def stores_file() -> Path:
+    """Return the registry path: ``$BIGCOMMERCE_SYNC_STORES_FILE`` or ``include/stores.yaml``."""
+    return Path(os.environ.get(STORES_FILE_ENV) or DEFAULT_STORES_FILE)
+
+
+def load_registry(path: Path | None = None) -> StoreRegistry:
+    """Read and validate the registry; raise only if the file as a whole is unusable.
+
+    :param path: the YAML file; defaults to :func:`stores_file`.
+    """
+    path = path or stores_file()
+    entries = _read_entries(path)
+    stores: list[StoreConfig] = []
+    problems: list[str] = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            stores.append(StoreConfig.model_validate(entry))
+        except ValidationError as error:
+            problems.extend(_describe(path, position, entry, error))
+    stores, duplicate_problems = _refuse_duplicates(path, stores)
+    return StoreRegistry(stores=[s for s in stores if s.enabled], problems=problems + duplicate_problems)
+
+
+def _read_entries(path: Path) -> list[Any]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise StoreRegistryError(f"{path}: cannot read the store registry: {error}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("stores"), list):
+        raise StoreRegistryError(f"{path}: expected a mapping with a 'stores' list at the top level")
+    return document["stores"]
+
+
+def _describe(path: Path, position: int, entry: Any, error: ValidationError) -> list[str]:
+    label = entry.get("store_hash") if isinstance(entry, dict) else None
+    where = f"{path.name}: store #{position}" + (f" ({label!r})" if label else "")
+    return [
+        f"{where}: field '{'.'.join(map(str, issue['loc'])) or '(entry)'}': {issue['msg']}"
+        for issue in error.errors(include_url=False)
+    ]
+
+
+def _refuse_duplicates(path: Path, stores: list[StoreConfig]) -> tuple[list[StoreConfig], list[str]]:
+    """Drop every store whose hash appears twice: neither entry can be trusted to be the right one."""
+    seen: dict[str, int] = {}
+    for store in stores:
+        seen[store.store_hash] = seen.get(store.store_hash, 0) + 1
+    duplicates = sorted(h for h, n in seen.items() if n > 1)
+    problems = [
+        f"{path.name}: store_hash {h!r} appears {seen[h]} times; all its entries are skipped "
+        f"(dag_id {DAG_ID_PREFIX}{h} must be unique)"
+        for h in duplicates
+    ]
+    return [s for s in stores if s.store_hash not in duplicates], problems

@@ -1,0 +1,79 @@
+"""What a sync can do: its types, modes, and the entities each type touches."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SyncType(StrEnum):
+    """What a sync brings into search, as chosen in the trigger form."""
+
+    ALL = "all"
+    PRODUCT = "product"
+    CATEGORY = "category"
+    BLOG = "blog"
+    STOP_WORDS = "stop_words"
+    SYNONYMS = "synonyms"
+
+
+class SyncMode(StrEnum):
+    """How a sync writes: ``full`` builds a new index version and swaps the alias."""
+
+    FULL = "full"
+
+
+class Entity(StrEnum):
+    """A kind of search document; each has its own alias and index per store."""
+
+    PRODUCTS = "products"
+    CATEGORIES = "categories"
+    PAGES = "pages"
+    BLOG_POSTS = "blog_posts"
+
+
+class ImportJob(StrEnum):
+    """One parallel import task and the entities it loads."""
+
+    PRODUCTS = "products"
+    CATEGORIES = "categories"
+    BLOGS = "blogs"
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return _JOB_ENTITIES[self]
+
+
+_JOB_ENTITIES = {
+    ImportJob.PRODUCTS: (Entity.PRODUCTS,),
+    ImportJob.CATEGORIES: (Entity.CATEGORIES, Entity.PAGES),
+    ImportJob.BLOGS: (Entity.BLOG_POSTS,),
+}
+
+_TYPE_JOBS = {
+    SyncType.ALL: tuple(ImportJob),
+    SyncType.PRODUCT: (ImportJob.PRODUCTS,),
+    SyncType.CATEGORY: (ImportJob.CATEGORIES,),
+    SyncType.BLOG: (ImportJob.BLOGS,),
+    SyncType.STOP_WORDS: (),
+    SyncType.SYNONYMS: (),
+}
+
+
+def import_jobs(sync_type: SyncType) -> tuple[ImportJob, ...]:
+    """Return the import tasks that run for ``sync_type``."""
+    return _TYPE_JOBS[sync_type]
+
+
+def entities(sync_type: SyncType) -> tuple[Entity, ...]:
+    """Return the entities whose indexes ``sync_type`` rebuilds."""
+    return tuple(entity for job in import_jobs(sync_type) for entity in job.entities)
+
+
+def applies_stop_words(sync_type: SyncType) -> bool:
+    """Stop words live in the index analysis, so every data sync applies them too."""
+    return sync_type is SyncType.STOP_WORDS or bool(import_jobs(sync_type))
+
+
+def applies_synonyms(sync_type: SyncType) -> bool:
+    """The synonym set must exist before a new index refers to it."""
+    return sync_type is SyncType.SYNONYMS or bool(import_jobs(sync_type))
