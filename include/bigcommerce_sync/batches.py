@@ -196,6 +196,12 @@ class BatchRepository:
     def get(self, batch_id: int) -> Batch | None:
         return self._one_or_none(f"SELECT {_BATCH_COLUMNS} FROM sync_batches WHERE id = %s", (batch_id,))
 
+    def find_by_run(self, dag_id: str, run_id: str) -> Batch | None:
+        """Return the batch an Airflow run claimed, if any."""
+        return self._one_or_none(
+            f"SELECT {_BATCH_COLUMNS} FROM sync_batches WHERE dag_id = %s AND run_id = %s", (dag_id, run_id)
+        )
+
     def errors(self, batch_id: int) -> list[dict[str, Any]]:
         """Return the batch's error rows, oldest first."""
         rows = self.hook.run(

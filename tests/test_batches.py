@@ -1,0 +1,109 @@
+"""The batch state machine against a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+
+from bigcommerce_sync.batches import BatchClaimError, BatchRepository, ErrorRecord
+
+
+@pytest.fixture
+def repo(batch_db_url) -> BatchRepository:
+    repository = BatchRepository()
+    repository.migrate()
+    return repository
+
+
+def claim(repo: BatchRepository, batch_id: int, store: str = "s1", run: str = "run-1", **kw):
+    return repo.claim(batch_id=batch_id, store_hash=store, is_scheduled=False, dag_id="d", run_id=run, **kw)
+
+
+def test_migrations_apply_once(repo):
+    assert repo.migrate() == []
+
+
+def test_pending_batch_is_claimed_once(repo):
+    batch = repo.create_pending(store_hash="s1", sync_type="all", mode="full")
+
+    claimed = claim(repo, batch.id, run="run-a")
+
+    assert (batch.status, claimed.status) == ("pending", "processing")
+    assert claimed.started_at is not None and claimed.run_id == "run-a"
+    # The same run retrying its claim gets the batch back; another run does not.
+    assert claim(repo, batch.id, run="run-a").id == batch.id
+    with pytest.raises(BatchClaimError, match="is processing, not pending"):
+        claim(repo, batch.id, run="run-b")
+
+
+@pytest.mark.parametrize(
+    ("store", "expect", "message"),
+    [
+        ("other", {}, "belongs to store 's1', not 'other'"),
+        ("s1", {"sync_type": "blog"}, "is a 'all' sync, but the run asked for 'blog'"),
+        ("s1", {"mode": "incremental"}, "asked for mode 'incremental'"),
+    ],
+)
+def test_unclaimable_batch_is_left_untouched(repo, store, expect, message):
+    batch = repo.create_pending(store_hash="s1", sync_type="all", mode="full")
+
+    with pytest.raises(BatchClaimError, match=message):
+        claim(repo, batch.id, store=store, **expect)
+
+    assert repo.get(batch.id) == batch
+
+
+def test_missing_batch(repo):
+    with pytest.raises(BatchClaimError, match="batch 987654 does not exist"):
+        claim(repo, 987654)
+
+
+def test_created_batch_is_processing_and_a_retry_returns_it(repo):
+    first = repo.create_processing(
+        store_hash="s1",
+        sync_type="blog",
+        mode="full",
+        is_scheduled=True,
+        schedule="0 3 * * *",
+        dag_id="d",
+        run_id="r9",
+    )
+    again = repo.create_processing(
+        store_hash="s1",
+        sync_type="blog",
+        mode="full",
+        is_scheduled=True,
+        schedule="0 3 * * *",
+        dag_id="d",
+        run_id="r9",
+    )
+
+    assert first.id == again.id
+    assert first.status == "processing" and first.is_scheduled is True
+    assert repo.find_by_run("d", "r9") == first
+
+
+def test_complete_and_fail_only_leave_processing(repo):
+    batch = claim(repo, repo.create_pending(store_hash="s1", sync_type="all", mode="full").id, run="r-c")
+
+    done = repo.complete(batch.id, counts={"products_count": 5, "failed_documents": 1}, next_run_at=None)
+
+    assert (done.status, done.products_count, done.failed_documents) == ("completed", 5, 1)
+    assert done.finished_at is not None
+    with pytest.raises(LookupError):
+        repo.fail(batch.id, summary="late", counts={}, next_run_at=None)
+    assert repo.get(batch.id).status == "completed"
+
+
+def test_errors_are_recorded_in_order(repo):
+    batch = repo.create_pending(store_hash="s1", sync_type="all", mode="full")
+
+    repo.record_errors(
+        batch.id, "s1", [ErrorRecord("import.products", "bad", "products", "12"), ErrorRecord("t", "x")]
+    )
+
+    rows = repo.errors(batch.id)
+    assert [(r["task_id"], r["entity"], r["item_id"], r["message"]) for r in rows] == [
+        ("import.products", "products", "12", "bad"),
+        ("t", None, None, "x"),
+    ]
+    assert all(r["store_hash"] == "s1" and r["created_at"] for r in rows)

@@ -1,0 +1,85 @@
+"""The index lifecycle against the search stand-in (osmem-server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bigcommerce_sync import index_lifecycle as lifecycle
+from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
+from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.sync_types import Entity
+
+ANALYSIS = analysis_settings(stop_words=["the"], synonyms=["a, b"], mode=SynonymsMode.INLINE, store_hash="lc")
+
+
+@pytest.fixture
+def hook(search_url) -> SearchHook:
+    hook = SearchHook()
+    hook.delete_indexes(hook.indexes_matching("bc_lc*"))
+    return hook
+
+
+def build(hook: SearchHook, batch_id: int, docs: int) -> str:
+    index = lifecycle.create_version(
+        hook, store_hash="lc", entity=Entity.PAGES, batch_id=batch_id, analysis=ANALYSIS
+    )
+    actions = [
+        {"_index": index, "_id": str(i), "_source": {"id": i, "name": f"page {i}"}}
+        for i in range(1, docs + 1)
+    ]
+    assert all(ok for ok, _ in hook.bulk(actions))
+    assert lifecycle.seal(hook, index) == docs
+    return index
+
+
+def test_publish_swaps_the_alias_and_retention_keeps_one_previous(hook):
+    alias = lifecycle.alias_name("lc", Entity.PAGES)
+    for batch_id in (1, 2, 3):
+        lifecycle.publish(hook, {alias: build(hook, batch_id, docs=batch_id)})
+        lifecycle.apply_retention(hook, store_hash="lc", entity=Entity.PAGES, keep_previous=1)
+
+    assert hook.alias_targets(alias) == ["bc_lc_pages_v3"]
+    assert hook.count(alias) == 3
+    assert hook.indexes_matching("bc_lc_pages_v*") == ["bc_lc_pages_v2", "bc_lc_pages_v3"]
+
+
+def test_unpublished_version_is_discarded_and_live_one_kept(hook):
+    alias = lifecycle.alias_name("lc", Entity.PAGES)
+    lifecycle.publish(hook, {alias: build(hook, 10, docs=4)})
+    build(hook, 11, docs=1)
+
+    dropped = lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=11, entities=[Entity.PAGES])
+
+    assert dropped == ["bc_lc_pages_v11"]
+    assert hook.alias_targets(alias) == ["bc_lc_pages_v10"]
+    assert hook.count(alias) == 4
+    assert lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=10, entities=[Entity.PAGES]) == []
+
+
+def test_live_version_is_never_recreated(hook):
+    alias = lifecycle.alias_name("lc", Entity.PAGES)
+    lifecycle.publish(hook, {alias: build(hook, 20, docs=2)})
+
+    with pytest.raises(lifecycle.IndexLifecycleError, match="already live"):
+        lifecycle.create_version(hook, store_hash="lc", entity=Entity.PAGES, batch_id=20, analysis=ANALYSIS)
+    assert hook.count(alias) == 2
+
+
+def test_publish_refuses_a_concrete_index_in_the_alias_place(hook):
+    hook.create_index("bc_lc_pages", {})
+    try:
+        with pytest.raises(lifecycle.IndexLifecycleError, match="concrete index"):
+            lifecycle.publish(hook, {"bc_lc_pages": build(hook, 30, docs=1)})
+    finally:
+        hook.delete_indexes(["bc_lc_pages"])
+
+
+def test_rebuild_live_copies_documents_into_a_new_version(hook):
+    alias = lifecycle.alias_name("lc", Entity.PAGES)
+    lifecycle.publish(hook, {alias: build(hook, 40, docs=5)})
+
+    copies = lifecycle.rebuild_live(hook, store_hash="lc", batch_id=41, analysis=ANALYSIS, keep_previous=0)
+
+    assert copies == {Entity.PAGES: 5}
+    assert hook.alias_targets(alias) == ["bc_lc_pages_v41"]
+    assert hook.indexes_matching("bc_lc_pages_v*") == ["bc_lc_pages_v41"]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bigcommerce_sync.stores import StoreRegistryError, load_registry
+from bigcommerce_sync.sync_types import SyncType
+
+GOOD = {"store_hash": "abc123", "name": "ABC", "connection_id": "bigcommerce_abc123"}
+
+
+def write(tmp_path: Path, stores: object) -> Path:
+    path = tmp_path / "stores.yaml"
+    path.write_text(yaml.safe_dump({"stores": stores}), encoding="utf-8")
+    return path
+
+
+def test_valid_entry_gets_defaults(tmp_path):
+    registry = load_registry(write(tmp_path, [GOOD]))
+
+    assert registry.problems == []
+    (store,) = registry.stores
+    assert store.dag_id == "bigcommerce_sync_abc123"
+    assert store.default_sync_type is SyncType.ALL
+    assert store.schedule is None
+    assert store.search_connection_id == "elasticsearch_default"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"store_hash": "ABC-1"}, "store_hash", "pattern"),
+        ({"schedule": "every day"}, "schedule", "cron expression"),
+        ({"default_sync_type": "everything"}, "default_sync_type", "'all'"),
+        ({"synonyms": ["lonely"]}, "synonyms", "at least two"),
+        ({"synonyms": ["a => "]}, "synonyms", "'a, b => c'"),
+        ({"retries": -1}, "retries", "greater than or equal"),
+        ({"colour": "red"}, "colour", "Extra inputs"),
+    ],
+)
+def test_bad_entry_is_reported_with_store_and_field_and_others_still_load(tmp_path, change, field, words):
+    bad = {**GOOD, "store_hash": "bad1", **change}
+    registry = load_registry(write(tmp_path, [bad, {**GOOD, "store_hash": "fine2"}]))
+
+    assert [s.store_hash for s in registry.stores] == ["fine2"]
+    (problem,) = registry.problems
+    assert "store #1" in problem
+    assert f"field '{field}'" in problem
+    assert words in problem
+
+
+def test_missing_required_field_is_named(tmp_path):
+    registry = load_registry(write(tmp_path, [{"store_hash": "x1", "name": "X"}]))
+
+    assert registry.stores == []
+    assert registry.problems == ["stores.yaml: store #1 ('x1'): field 'connection_id': Field required"]
+
+
+def test_duplicate_store_hashes_are_all_refused(tmp_path):
+    registry = load_registry(
+        write(tmp_path, [GOOD, {**GOOD, "name": "again"}, {**GOOD, "store_hash": "other"}])
+    )
+
+    assert [s.store_hash for s in registry.stores] == ["other"]
+    assert len(registry.problems) == 1
+    assert "'abc123' appears 2 times" in registry.problems[0]
+
+
+def test_disabled_store_is_left_out_without_a_problem(tmp_path):
+    registry = load_registry(write(tmp_path, [{**GOOD, "enabled": False}]))
+
+    assert registry.stores == []
+    assert registry.problems == []
+
+
+@pytest.mark.parametrize("content", ["stores: {}", "- a\n- b", "stores: [\n  unclosed"])
+def test_unusable_file_raises(tmp_path, content):
+    path = tmp_path / "stores.yaml"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(StoreRegistryError, match="stores.yaml"):
+        load_registry(path)
+
+
+def test_shipped_registry_is_valid():
+    registry = load_registry(Path(__file__).resolve().parents[1] / "include" / "stores.yaml")
+
+    assert registry.problems == []
+    assert [s.store_hash for s in registry.stores] == ["demo1store"]

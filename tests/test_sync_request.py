@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from bigcommerce_sync.sync_request import InvalidSyncRequest, parse_sync_request, sync_params
+from bigcommerce_sync.sync_types import SyncMode, SyncType
+
+PARAMS = {"sync_type": "all", "mode": "full", "batch_id": None}
+
+
+def test_conf_values_override_params_and_explicit_keys_are_remembered():
+    request = parse_sync_request({"sync_type": "blog", "batch_id": 7}, PARAMS)
+
+    assert request.sync_type is SyncType.BLOG
+    assert request.mode is SyncMode.FULL
+    assert request.batch_id == 7
+    assert request.explicit == {"sync_type", "batch_id"}
+
+
+def test_empty_conf_uses_params():
+    request = parse_sync_request(None, {**PARAMS, "sync_type": "product"})
+
+    assert request.sync_type is SyncType.PRODUCT
+    assert request.explicit == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        ({"sync_type": "everything"}, "sync_type: Input should be 'all'"),
+        ({"mode": "delta"}, "mode: Input should be 'full'"),
+        ({"batch_id": "12"}, "batch_id: Input should be a valid integer (got '12')"),
+        ({"batch_id": 1.5}, "batch_id: Input should be a valid integer"),
+        ({"batch_id": True}, "batch_id: Input should be a valid integer"),
+        ({"batch_id": 0}, "batch_id: Input should be greater than 0"),
+        ({"junk": 1, "more": 2}, "unknown conf keys ['junk', 'more']"),
+    ],
+)
+def test_bad_conf_is_rejected_with_what_is_wrong(conf, message):
+    with pytest.raises(InvalidSyncRequest) as raised:
+        parse_sync_request(conf, PARAMS)
+
+    assert message in str(raised.value)
+
+
+def test_params_render_a_form_with_every_sync_type():
+    params = sync_params(SyncType.PRODUCT)
+
+    assert params["sync_type"].value == "product"
+    assert params["sync_type"].schema["enum"] == [t.value for t in SyncType]
+    assert params["sync_type"].schema["title"] == "Sync type"
+    assert params["batch_id"].schema["type"] == ["null", "integer"]
+    assert set(params["sync_type"].schema["values_display"]) == {t.value for t in SyncType}
