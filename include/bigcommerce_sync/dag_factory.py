@@ -58,7 +58,6 @@ def build_store_dag(store: StoreConfig) -> DAG:
         claim = ClaimBatchOperator(
             task_id=CLAIM_TASK_ID, store_hash=store.store_hash, schedule=store.schedule
         )
-        batch = claim.output
         search = {"search_conn_id": store.search_connection_id}
         lists = {
             "stop_words": store.stop_words,
@@ -67,12 +66,11 @@ def build_store_dag(store: StoreConfig) -> DAG:
             "keep_previous_indexes": store.keep_previous_indexes,
         }
         with TaskGroup("config") as config:
-            stop_words = ApplyStopWordsOperator(task_id="stop_words", batch=batch, **search, **lists)
-            synonyms = ApplySynonymsOperator(task_id="synonyms", batch=batch, **search, **lists)
+            stop_words = ApplyStopWordsOperator(task_id="stop_words", **search, **lists)
+            synonyms = ApplySynonymsOperator(task_id="synonyms", **search, **lists)
         with TaskGroup("index") as index:
             CreateIndexOperator(
                 task_id="create_index",
-                batch=batch,
                 stop_words_task_id=stop_words.task_id,
                 synonyms_task_id=synonyms.task_id,
                 trigger_rule="none_failed",
@@ -83,8 +81,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
                 ImportOperator(
                     task_id=job.value,
                     job=job,
-                    batch=batch,
-                    bigcommerce_conn_id=store.connection_id,
+                        bigcommerce_conn_id=store.connection_id,
                     max_failed_ratio=store.max_failed_ratio,
                     trigger_rule="none_failed",
                     **search,
@@ -93,14 +90,12 @@ def build_store_dag(store: StoreConfig) -> DAG:
             ]
         publish = PublishIndexOperator(
             task_id="publish",
-            batch=batch,
             keep_previous_indexes=store.keep_previous_indexes,
             trigger_rule="none_failed",
             **search,
         )
         finalize = FinalizeBatchOperator(
             task_id="finalize",
-            batch=batch,
             count_task_ids=[task.task_id for task in import_tasks],
             schedule=store.schedule,
             **search,

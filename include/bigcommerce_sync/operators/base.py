@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,24 +42,21 @@ class ClaimedBatch:
 
 
 class BatchTaskOperator(BaseOperator):
-    """Base of the tasks that work for a claimed batch.
+    """Base of the tasks that work for the batch ``claim_batch`` claimed.
 
-    :param batch: the claimed batch (``claim_batch``'s XCom, usually ``claim.output``).
+    :param claim_task_id: the setup task whose XCom is the claimed batch.
     :param batch_db_conn_id: the batch store's Postgres connection.
     """
 
-    template_fields: Sequence[str] = ("batch",)
-
     def __init__(
-        self, *, batch: Mapping[str, Any], batch_db_conn_id: str = BATCH_DB_CONN_ID, **kwargs: Any
+        self, *, claim_task_id: str = CLAIM_TASK_ID, batch_db_conn_id: str = BATCH_DB_CONN_ID, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        self.batch = batch
+        self.claim_task_id = claim_task_id
         self.batch_db_conn_id = batch_db_conn_id
 
-    @property
-    def claimed(self) -> ClaimedBatch:
-        return ClaimedBatch.from_xcom(self.batch)
+    def claimed_batch(self, context: Context) -> ClaimedBatch:
+        return ClaimedBatch.from_xcom(context["ti"].xcom_pull(task_ids=self.claim_task_id))
 
 
 def record_task_failure(context: Context) -> None:

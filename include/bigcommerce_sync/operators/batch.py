@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -114,8 +113,6 @@ class FinalizeBatchOperator(BatchTaskOperator):
     :param search_conn_id: the search cluster's connection.
     """
 
-    template_fields: Sequence[str] = ("batch",)
-
     def __init__(
         self, *, count_task_ids: list[str], schedule: str | None, search_conn_id: str, **kwargs: Any
     ) -> None:
@@ -125,7 +122,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
         self.search_conn_id = search_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        batch = self.claimed
+        batch = self.claimed_batch(context)
         ti = context["ti"]
         repository = BatchRepository(self.batch_db_conn_id)
         counts = self._counts(ti)

@@ -17,7 +17,7 @@ from bigcommerce_sync.analysis import (
 )
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.index_lifecycle import rebuild_live
-from bigcommerce_sync.operators.base import BatchTaskOperator
+from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_types import SyncType, applies_stop_words, applies_synonyms
 
 if TYPE_CHECKING:
@@ -57,9 +57,8 @@ class _SearchConfigOperator(BatchTaskOperator):
     def merged_synonyms(self) -> list[str]:
         return merged_list(self.synonyms, DEFAULT_SYNONYMS, self.use_default_lists)
 
-    def rebuild_live_indexes(self, hook: SearchHook) -> dict[str, int]:
+    def rebuild_live_indexes(self, hook: SearchHook, batch: ClaimedBatch) -> dict[str, int]:
         """Re-create the store's live indexes with the current lists (no store reads, no downtime)."""
-        batch = self.claimed
         analysis = analysis_settings(
             stop_words=self.merged_stop_words(),
             synonyms=self.merged_synonyms(),
@@ -86,13 +85,13 @@ class ApplyStopWordsOperator(_SearchConfigOperator):
     """
 
     def execute(self, context: Context) -> list[str]:
-        sync_type = self.claimed.sync_type
-        if not applies_stop_words(sync_type):
-            raise AirflowSkipException(f"a {sync_type} sync does not change stop words")
+        batch = self.claimed_batch(context)
+        if not applies_stop_words(batch.sync_type):
+            raise AirflowSkipException(f"a {batch.sync_type} sync does not change stop words")
         words = self.merged_stop_words()
         self.log.info("%d stop words: %s", len(words), ", ".join(words))
-        if sync_type is SyncType.STOP_WORDS:
-            self.rebuild_live_indexes(SearchHook(self.search_conn_id))
+        if batch.sync_type is SyncType.STOP_WORDS:
+            self.rebuild_live_indexes(SearchHook(self.search_conn_id), batch)
         return words
 
 
@@ -105,7 +104,7 @@ class ApplySynonymsOperator(_SearchConfigOperator):
     """
 
     def execute(self, context: Context) -> list[str]:
-        batch = self.claimed
+        batch = self.claimed_batch(context)
         if not applies_synonyms(batch.sync_type):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not change synonyms")
         rules = self.merged_synonyms()
@@ -115,5 +114,5 @@ class ApplySynonymsOperator(_SearchConfigOperator):
             hook.put_synonym_set(set_id, synonym_set_body(rules))
             self.log.info("Synonym set %s now has %d rules", set_id, len(rules))
         elif batch.sync_type is SyncType.SYNONYMS:
-            self.rebuild_live_indexes(hook)
+            self.rebuild_live_indexes(hook, batch)
         return rules

@@ -48,7 +48,7 @@ class ImportOperator(BatchTaskOperator):
         self.max_failed_ratio = max_failed_ratio
 
     def execute(self, context: Context) -> dict[str, int]:
-        batch = self.claimed
+        batch = self.claimed_batch(context)
         if self.job not in import_jobs(batch.sync_type):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not import {self.job}")
         store = BigCommerceHook(self.bigcommerce_conn_id)

@@ -39,7 +39,7 @@ class CreateIndexOperator(BatchTaskOperator):
         self.search_conn_id = search_conn_id
 
     def execute(self, context: Context) -> dict[str, str]:
-        batch = self.claimed
+        batch = self.claimed_batch(context)
         wanted = entities(batch.sync_type)
         if not wanted:
             raise AirflowSkipException(f"a {batch.sync_type} sync imports no documents")
@@ -74,7 +74,7 @@ class PublishIndexOperator(BatchTaskOperator):
         self.keep_previous_indexes = keep_previous_indexes
 
     def execute(self, context: Context) -> dict[str, str]:
-        batch = self.claimed
+        batch = self.claimed_batch(context)
         wanted = entities(batch.sync_type)
         if not wanted:
             raise AirflowSkipException(f"a {batch.sync_type} sync publishes no index")
