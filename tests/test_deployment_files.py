@@ -1,0 +1,57 @@
+"""The files users deploy with: docker-compose.yaml, airflow_settings.yaml, the Dockerfile."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_docker_compose_matches_the_compose_specification():
+    schema = json.loads(
+        (resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json").read_text()
+    )
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
+
+    jsonschema.validate(compose, schema)
+
+
+def test_compose_runs_every_airflow_component_and_the_stand_ins():
+    services = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())["services"]
+
+    assert {
+        "postgres",
+        "elasticsearch",
+        "bigcommerce-simulator",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+    } <= set(services)
+    env = services["airflow-scheduler"]["environment"]
+    # The batch store is its own database, not Airflow's metadata DB.
+    assert env["AIRFLOW_CONN_SYNC_DB"].rsplit("/", 1)[1] == "sync_batches"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].rsplit("/", 1)[1] == "airflow"
+
+
+def test_airflow_settings_define_the_connections_the_dags_use():
+    settings = yaml.safe_load((REPO_ROOT / "airflow_settings.yaml").read_text())["airflow"]
+    stores = yaml.safe_load((REPO_ROOT / "include" / "stores.yaml").read_text())["stores"]
+
+    conn_ids = {c["conn_id"] for c in settings["connections"]}
+    assert {"sync_db", "elasticsearch_default"} <= conn_ids
+    assert {s["connection_id"] for s in stores} <= conn_ids
+
+
+def test_dockerfile_uses_the_pinned_airflow_and_python():
+    requirements = (REPO_ROOT / "requirements.txt").read_text()
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+
+    assert "apache-airflow==3.3.2" in requirements
+    assert "FROM apache/airflow:3.3.2-python3.11" in dockerfile
