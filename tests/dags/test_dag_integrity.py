@@ -76,7 +76,11 @@ def test_broken_entry_is_skipped_and_reported_without_breaking_others(tmp_path, 
 
 
 def test_duplicate_store_ids_are_refused(tmp_path, monkeypatch, caplog):
-    stores = [{**STORE, "store_hash": "twin"}, {**STORE, "store_hash": "twin"}, {**STORE, "store_hash": "solo"}]
+    stores = [
+        {**STORE, "store_hash": "twin"},
+        {**STORE, "store_hash": "twin"},
+        {**STORE, "store_hash": "solo"},
+    ]
     with caplog.at_level(logging.ERROR, logger="bigcommerce_sync.dag_factory"):
         bag = parse(tmp_path, monkeypatch, stores)
 

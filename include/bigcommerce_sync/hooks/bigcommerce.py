@@ -257,7 +257,7 @@ def _retry_after(response: Response) -> float | None:
 
 def _server_or_backoff_wait(backoff_seconds: float) -> tenacity.wait.wait_base:
     """Wait as long as the server asked (429 reset time), else back off exponentially with jitter."""
-    backoff = tenacity.wait_exponential_jitter(initial=backoff_seconds, max=60, jitter=backoff_seconds)
+    backoff = tenacity.wait_exponential_jitter(multiplier=backoff_seconds, max=60, jitter=backoff_seconds)
 
     def wait(state: tenacity.RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None

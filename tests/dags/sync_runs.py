@@ -1,0 +1,42 @@
+"""Running a store's sync DAG with ``dag.test()`` and reading back what it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bigcommerce_sync.batches import Batch, BatchRepository
+
+DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
+CONFIG_TASKS = {"config.stop_words", "config.synonyms"}
+IMPORT_TASKS = {"import.products", "import.categories", "import.blogs"}
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    run_id: str
+    state: str
+    task_states: dict[str, str]
+    batch: Batch | None
+
+    def tasks_in(self, state: str) -> set[str]:
+        return {task for task, task_state in self.task_states.items() if task_state == state}
+
+
+def run_sync(
+    dag_id: str, conf: dict[str, Any] | None = None, logical_date: datetime | None = None
+) -> SyncRun:
+    """Run the DAG in-process as Airflow would, and return its run, task states and batch."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS_FOLDER)).dags[dag_id]
+    dag_run = dag.test(run_conf=conf, logical_date=logical_date)
+    states = {ti.task_id: _name(ti.state) for ti in dag_run.get_task_instances()}
+    batch = BatchRepository().find_by_run(dag_id, dag_run.run_id)
+    return SyncRun(dag_run.run_id, _name(dag_run.state), states, batch)
+
+
+def _name(state: Any) -> str:
+    return str(getattr(state, "value", state))

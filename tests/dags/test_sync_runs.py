@@ -1,0 +1,288 @@
+"""Real sync runs (``dag.test()``) against Postgres, osmem-server and the simulator over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from unittest import mock
+
+import pytest
+
+from bigcommerce_sync.batches import BatchRepository
+from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.simulator import Catalog, CatalogSpec
+from bigcommerce_sync.sync_types import Entity
+from tests.conftest import SIM_CATALOGS
+from tests.dags.sync_runs import IMPORT_TASKS, run_sync
+
+DAG_ID = "bigcommerce_sync_teststore"
+CATALOG = Catalog(CatalogSpec(**SIM_CATALOGS["teststore"]))
+EXPECTED = {
+    Entity.PRODUCTS: SIM_CATALOGS["teststore"]["products"],
+    Entity.CATEGORIES: SIM_CATALOGS["teststore"]["categories"],
+    Entity.PAGES: SIM_CATALOGS["teststore"]["pages"],
+    Entity.BLOG_POSTS: SIM_CATALOGS["teststore"]["blog_posts"],
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_search(sync_stack, sim) -> SearchHook:
+    """Every test starts with no indexes of the test stores."""
+    search = SearchHook()
+    search.delete_indexes(search.indexes_matching("bc_*"))
+    return search
+
+
+@pytest.fixture
+def repo() -> BatchRepository:
+    return BatchRepository()
+
+
+def alias(entity: Entity, store: str = "teststore") -> str:
+    return f"bc_{store}_{entity}"
+
+
+def test_full_sync_of_everything(clean_search: SearchHook):
+    run = run_sync(DAG_ID, {"sync_type": "all"})
+
+    assert run.state == "success"
+    assert run.tasks_in("success") == set(run.task_states)
+    batch = run.batch
+    assert (batch.status, batch.sync_type, batch.mode, batch.is_scheduled) == (
+        "completed",
+        "all",
+        "full",
+        False,
+    )
+    assert batch.started_at <= batch.finished_at and batch.next_run_at is None
+    assert (batch.products_count, batch.categories_count, batch.pages_count, batch.blog_posts_count) == tuple(
+        EXPECTED.values()
+    )
+    assert batch.failed_documents == 0
+    for entity, expected in EXPECTED.items():
+        assert clean_search.alias_targets(alias(entity)) == [f"{alias(entity)}_v{batch.id}"]
+        assert clean_search.count(alias(entity)) == expected
+
+
+def test_documents_match_what_the_store_serves(clean_search: SearchHook):
+    run_sync(DAG_ID, {"sync_type": "all"})
+
+    for position in (0, 299, 599):
+        product = CATALOG.product(position, {"variants", "images", "custom_fields", "primary_image"})
+        doc = clean_search.client.get(index=alias(Entity.PRODUCTS), id=str(product["id"]))["_source"]
+        assert doc["name"] == product["name"]
+        assert doc["sku"] == product["sku"]
+        assert doc["price"] == product["price"]
+        assert [v["sku"] for v in doc["variants"]] == [v["sku"] for v in product["variants"]]
+        assert len(doc["images"]) == len(product["images"])
+        assert "<" not in doc["description"]
+    post = CATALOG.blog_post(0)
+    doc = clean_search.client.get(index=alias(Entity.BLOG_POSTS), id=str(post["id"]))["_source"]
+    assert (doc["title"], doc["tags"]) == (post["title"], post["tags"])
+    hits = clean_search.search(alias(Entity.CATEGORIES), {"range": {"depth": {"gte": 2}}}, size=1)
+    assert " > " in hits[0]["_source"]["path"]
+
+
+def test_store_stop_words_and_synonyms_are_in_the_new_indexes(clean_search: SearchHook):
+    run = run_sync(DAG_ID, {"sync_type": "product"})
+
+    index = f"{alias(Entity.PRODUCTS)}_v{run.batch.id}"
+    analysis = clean_search.client.indices.get_settings(index=index)[index]["settings"]["index"]["analysis"]
+    assert "widget" in analysis["filter"]["catalog_stop"]["stopwords"]
+    assert "the" in analysis["filter"]["catalog_stop"]["stopwords"]
+    assert "hoodie, sweatshirt" in analysis["filter"]["catalog_synonyms"]["synonyms"]
+    tokens = clean_search.client.indices.analyze(index=index, analyzer="catalog_text", text="the blue widget")
+    assert [t["token"] for t in tokens["tokens"]] == ["blue"]
+
+
+@pytest.mark.parametrize(
+    ("sync_type", "import_task", "entities"),
+    [
+        ("product", "import.products", {Entity.PRODUCTS}),
+        ("category", "import.categories", {Entity.CATEGORIES, Entity.PAGES}),
+        ("blog", "import.blogs", {Entity.BLOG_POSTS}),
+    ],
+)
+def test_single_entity_sync_runs_only_its_import(clean_search: SearchHook, sync_type, import_task, entities):
+    run = run_sync(DAG_ID, {"sync_type": sync_type})
+
+    assert run.state == "success"
+    assert run.tasks_in("skipped") == IMPORT_TASKS - {import_task}
+    assert run.tasks_in("success") == set(run.task_states) - (IMPORT_TASKS - {import_task})
+    counts = {
+        Entity.PRODUCTS: run.batch.products_count,
+        Entity.CATEGORIES: run.batch.categories_count,
+        Entity.PAGES: run.batch.pages_count,
+        Entity.BLOG_POSTS: run.batch.blog_posts_count,
+    }
+    assert {e: c for e, c in counts.items() if c is not None} == {e: EXPECTED[e] for e in entities}
+    assert {e for e in Entity if clean_search.alias_targets(alias(e))} == entities
+
+
+def test_stop_words_sync_rebuilds_live_indexes_without_reading_the_store(clean_search: SearchHook, sim):
+    first = run_sync(DAG_ID, {"sync_type": "all"})
+    requests_before = sim.stats()["stores"]["teststore"]["requests"]
+
+    run = run_sync(DAG_ID, {"sync_type": "stop_words"})
+
+    assert run.state == "success"
+    assert run.tasks_in("success") == {"claim_batch", "config.stop_words", "finalize"}
+    assert run.tasks_in("skipped") == {"config.synonyms", "index.create_index", "publish"} | IMPORT_TASKS
+    assert run.batch.status == "completed" and run.batch.products_count is None
+    assert sim.stats()["stores"]["teststore"]["requests"] == requests_before
+    for entity, expected in EXPECTED.items():
+        assert clean_search.alias_targets(alias(entity)) == [f"{alias(entity)}_v{run.batch.id}"]
+        assert clean_search.count(alias(entity)) == expected
+        # The previous version is kept for rollback (keep_previous_indexes: 1).
+        assert f"{alias(entity)}_v{first.batch.id}" in clean_search.indexes_matching(f"{alias(entity)}_v*")
+
+
+def test_synonyms_sync_touches_only_synonyms(clean_search: SearchHook):
+    run_sync(DAG_ID, {"sync_type": "all"})
+
+    run = run_sync(DAG_ID, {"sync_type": "synonyms"})
+
+    assert run.state == "success"
+    assert run.tasks_in("success") == {"claim_batch", "config.synonyms", "finalize"}
+    assert "config.stop_words" in run.tasks_in("skipped")
+
+
+def test_second_full_sync_swaps_the_alias_and_retention_drops_older_versions(clean_search: SearchHook):
+    runs = [run_sync(DAG_ID, {"sync_type": "blog"}) for _ in range(3)]
+
+    versions = [f"{alias(Entity.BLOG_POSTS)}_v{run.batch.id}" for run in runs]
+    assert clean_search.alias_targets(alias(Entity.BLOG_POSTS)) == [versions[2]]
+    assert clean_search.indexes_matching(f"{alias(Entity.BLOG_POSTS)}_v*") == sorted(versions[1:])
+
+
+def test_failing_import_fails_the_batch_and_leaves_search_as_it_was(clean_search: SearchHook, sim, repo):
+    good = run_sync(DAG_ID, {"sync_type": "all"})
+    sim.add_fault(store_hash="teststore", path="/v3/catalog/products", status=500, from_page=2)
+
+    run = run_sync(DAG_ID, {"sync_type": "all"})
+
+    assert run.state == "failed"
+    assert run.task_states["import.products"] == "failed"
+    assert run.task_states["publish"] == "upstream_failed"
+    assert run.task_states["finalize"] == "success"
+    batch = run.batch
+    assert batch.status == "failed" and batch.finished_at is not None
+    assert batch.error_summary.startswith("import.products: ")
+    assert "HTTP 500" in batch.error_summary and "v3/catalog/products" in batch.error_summary
+    (error,) = [e for e in repo.errors(batch.id) if e["task_id"] == "import.products"]
+    assert error["store_hash"] == "teststore" and "HTTP 500" in error["message"]
+    # Categories and blogs finished, but nothing of a failed batch goes live.
+    for entity, expected in EXPECTED.items():
+        assert clean_search.alias_targets(alias(entity)) == [f"{alias(entity)}_v{good.batch.id}"]
+        assert clean_search.count(alias(entity)) == expected
+        assert clean_search.indexes_matching(f"{alias(entity)}_v*") == [f"{alias(entity)}_v{good.batch.id}"]
+
+
+def test_conf_batch_id_claims_that_pending_batch(repo):
+    pending = repo.create_pending(store_hash="teststore", sync_type="blog", mode="full")
+
+    run = run_sync(DAG_ID, {"batch_id": pending.id, "sync_type": "blog"})
+
+    assert run.state == "success"
+    assert run.batch.id == pending.id
+    assert run.batch.status == "completed" and run.batch.blog_posts_count == EXPECTED[Entity.BLOG_POSTS]
+
+
+def test_pending_batch_type_wins_when_conf_names_none(repo):
+    pending = repo.create_pending(store_hash="teststore", sync_type="blog", mode="full")
+
+    run = run_sync(DAG_ID, {"batch_id": pending.id})
+
+    assert run.batch.id == pending.id and run.tasks_in("success") >= {"import.blogs"}
+    assert "import.products" in run.tasks_in("skipped")
+
+
+def unclaimable(repo: BatchRepository, case: str) -> int:
+    if case == "missing":
+        return 10_000_000
+    if case == "other store":
+        return repo.create_pending(store_hash="schedstore", sync_type="all", mode="full").id
+    batch = repo.create_pending(store_hash="teststore", sync_type="all", mode="full")
+    repo.claim(batch_id=batch.id, store_hash="teststore", is_scheduled=False, dag_id="x", run_id=f"x-{case}")
+    if case == "completed":
+        repo.complete(batch.id, counts={}, next_run_at=None)
+    return batch.id
+
+
+@pytest.mark.parametrize("case", ["missing", "other store", "processing", "completed"])
+def test_unclaimable_batch_fails_the_run_at_once_and_changes_nothing(repo, case, caplog):
+    batch_id = unclaimable(repo, case)
+    before = repo.get(batch_id)
+    total = repo.hook.get_first("SELECT count(*) FROM sync_batches")[0]
+
+    run = run_sync(DAG_ID, {"batch_id": batch_id})
+
+    assert run.state == "failed"
+    assert run.task_states["claim_batch"] == "failed"
+    assert run.tasks_in("success") == set()
+    assert run.batch is None
+    assert repo.get(batch_id) == before
+    assert repo.hook.get_first("SELECT count(*) FROM sync_batches")[0] == total
+
+
+@pytest.mark.parametrize(
+    "conf", [{"sync_type": "everything"}, {"batch_id": "12"}, {"sync_type": "all", "junk": True}]
+)
+def test_bad_conf_is_rejected_before_any_row_changes(repo, conf):
+    total = repo.hook.get_first("SELECT count(*) FROM sync_batches")[0]
+
+    try:
+        run = run_sync(DAG_ID, conf)
+    except Exception as error:  # Airflow itself may refuse the conf before the run starts
+        assert "param" in str(error).lower() or "conf" in str(error).lower()
+    else:
+        assert run.state == "failed" and run.task_states["claim_batch"] == "failed"
+        assert run.batch is None
+
+    assert repo.hook.get_first("SELECT count(*) FROM sync_batches")[0] == total
+
+
+def create_scheduled_dagrun(
+    *, dag, run_id, logical_date, data_interval, run_after, conf, start_date, session, **_
+):
+    """Replaces dag.test()'s helper, which makes only manual runs: create the run as the scheduler does."""
+    from airflow.utils.state import DagRunState
+    from airflow.utils.types import DagRunTriggeredByType, DagRunType
+
+    return dag.create_dagrun(
+        run_id=run_id.replace("manual__", "scheduled__"),
+        logical_date=logical_date,
+        data_interval=data_interval,
+        run_after=run_after,
+        conf=conf,
+        run_type=DagRunType.SCHEDULED,
+        state=DagRunState.RUNNING,
+        triggered_by=DagRunTriggeredByType.TIMETABLE,
+        start_date=start_date,
+        session=session,
+    )
+
+
+def test_scheduled_run_records_its_next_run_time():
+    tick = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+    with mock.patch("airflow.models.dagrun.get_or_create_dagrun", create_scheduled_dagrun):
+        run = run_sync("bigcommerce_sync_schedstore", logical_date=tick)
+
+    assert run.run_id.startswith("scheduled__")
+    assert run.state == "success"
+    assert run.batch.is_scheduled is True and run.batch.schedule == "0 4 * * *"
+    assert run.batch.next_run_at == datetime(2026, 11, 21, 4, 0, tzinfo=UTC)
+
+
+def test_manual_run_of_a_scheduled_store_has_no_next_run_time():
+    run = run_sync("bigcommerce_sync_schedstore", {"sync_type": "blog"})
+
+    assert run.batch.is_scheduled is False
+    assert run.batch.next_run_at is None
+
+
+def test_no_run_of_the_dag_left_its_batch_processing(repo):
+    rows = repo.hook.get_records(
+        "SELECT id FROM sync_batches WHERE status = 'processing' AND dag_id LIKE 'bigcommerce_sync_%%'"
+    )
+
+    assert rows == []
