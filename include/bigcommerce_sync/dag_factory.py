@@ -81,7 +81,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
                 ImportOperator(
                     task_id=job.value,
                     job=job,
-                        bigcommerce_conn_id=store.connection_id,
+                    bigcommerce_conn_id=store.connection_id,
                     max_failed_ratio=store.max_failed_ratio,
                     trigger_rule="none_failed",
                     **search,

@@ -175,7 +175,7 @@ class BigCommerceHook(HttpHook):
             return None
         if status == 429 or status >= 500:
             raise BigCommerceTransientError(
-                f"{self._where(endpoint)}: HTTP {status}{_detail(response)}", _retry_after(response)
+                f"{self._where(endpoint)}: HTTP {status}{_detail(response)}", _quota_reset_wait(response)
             )
         if status >= 400:
             raise BigCommercePermanentError(f"{self._where(endpoint)}: HTTP {status}{_detail(response)}")
@@ -247,7 +247,14 @@ def _detail(response: Response) -> str:
     return f": {text[:200]}"
 
 
-def _retry_after(response: Response) -> float | None:
+def _quota_reset_wait(response: Response) -> float | None:
+    """Seconds until the quota refreshes, for a 429 that says the quota is spent.
+
+    A 429 without the rate-limit headers is load shedding, and a 5xx says nothing
+    about the quota: both get the ordinary backoff instead.
+    """
+    if response.status_code != 429:
+        return None
     for header, scale in (("X-Rate-Limit-Time-Reset-Ms", 1000), ("X-Retry-After", 1)):
         value = response.headers.get(header)
         if value and value.isdigit():
