@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_STORE = "demo1store"
-DEMO_QUERY = "organic cotton hoodie"
+DEMO_QUERY = "organic cotton scarf"
 
 
 def _airflow_environment(home: Path) -> None:
@@ -29,6 +29,7 @@ def _airflow_environment(home: Path) -> None:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "PYTHONWARNINGS": "ignore::DeprecationWarning",
         }
     )
 
@@ -55,6 +56,7 @@ def main() -> int:
         print(f"BigCommerce simulator: {api.url} (store {DEMO_STORE}, {catalog})")
         print(f"Search stand-in:       {search_url}")
         print(f"Batch store:           {batch_db}")
+        print("(osmem-server has no synonym support: its 'synonym_graph ... ignored' warnings are expected)")
         return _run_and_report(catalog)
 
 
