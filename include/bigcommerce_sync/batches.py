@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 BATCH_DB_CONN_ID = "sync_db"
-COUNT_COLUMNS = ("products_count", "categories_count", "pages_count", "blog_posts_count")
+COUNT_COLUMNS = ("products_count", "categories_count", "pages_count", "blog_posts_count", "failed_documents")
 _BATCH_COLUMNS = (
     "id, store_hash, sync_type, mode, status, is_scheduled, schedule, next_run_at, created_at, "
     "started_at, finished_at, products_count, categories_count, pages_count, blog_posts_count, "
@@ -152,10 +152,7 @@ class BatchRepository:
 
     def complete(self, batch_id: int, *, counts: dict[str, int], next_run_at: datetime | None) -> Batch:
         """Processing -> Completed, with the counts per entity (``<entity>_count`` keys)."""
-        unknown = set(counts) - {"failed_documents", *COUNT_COLUMNS}
-        if unknown:
-            raise ValueError(f"unknown batch counts: {sorted(unknown)}")
-        assignments = "".join(f", {column} = %({column})s" for column in counts)
+        assignments = _count_assignments(counts)
         return self._one(
             f"UPDATE sync_batches SET status = 'completed', finished_at = now(), "
             f"next_run_at = %(next_run_at)s{assignments} "
@@ -167,7 +164,7 @@ class BatchRepository:
         self, batch_id: int, *, summary: str, counts: dict[str, int], next_run_at: datetime | None
     ) -> Batch:
         """Processing -> Failed, keeping the counts of what did get done."""
-        assignments = "".join(f", {column} = %({column})s" for column in counts if column in COUNT_COLUMNS)
+        assignments = _count_assignments(counts)
         return self._one(
             f"UPDATE sync_batches SET status = 'failed', finished_at = now(), "
             f"error_summary = %(summary)s, next_run_at = %(next_run_at)s{assignments} "
@@ -236,3 +233,11 @@ class BatchRepository:
     def _one_or_none(self, sql: str, parameters: Any) -> Batch | None:
         row = self.hook.run(sql, parameters=parameters, handler=fetch_one_handler)
         return Batch(*row) if row else None
+
+
+def _count_assignments(counts: dict[str, int]) -> str:
+    """``, col = %(col)s`` for each count; only known count columns may be set."""
+    unknown = set(counts) - set(COUNT_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown batch counts: {sorted(unknown)}")
+    return "".join(f", {column} = %({column})s" for column in counts)
