@@ -58,24 +58,10 @@ def test_missing_batch(repo):
 
 
 def test_created_batch_is_processing_and_a_retry_returns_it(repo):
-    first = repo.create_processing(
-        store_hash="s1",
-        sync_type="blog",
-        mode="full",
-        is_scheduled=True,
-        schedule="0 3 * * *",
-        dag_id="d",
-        run_id="r9",
-    )
-    again = repo.create_processing(
-        store_hash="s1",
-        sync_type="blog",
-        mode="full",
-        is_scheduled=True,
-        schedule="0 3 * * *",
-        dag_id="d",
-        run_id="r9",
-    )
+    run = {"dag_id": "d", "run_id": "r9", "is_scheduled": True, "schedule": "0 3 * * *"}
+
+    first = repo.create_processing(store_hash="s1", sync_type="blog", mode="full", **run)
+    again = repo.create_processing(store_hash="s1", sync_type="blog", mode="full", **run)
 
     assert first.id == again.id
     assert first.status == "processing" and first.is_scheduled is True

@@ -72,7 +72,8 @@ class FixedWindowLimiter:
         if now_ms - self._window_start >= self._window_ms:
             self._window_start = now_ms
             self._used = 0
-        return max(0, math.ceil(self._window_start + self._window_ms - now_ms))
+        # ceil() of a float sum can overshoot by 1 ms right at the window start.
+        return min(self._window_ms, max(0, math.ceil(self._window_start + self._window_ms - now_ms)))
 
     def _headers(self, reset_ms: int) -> dict[str, str]:
         """Return the ``X-Rate-Limit-*`` headers for the current window.
