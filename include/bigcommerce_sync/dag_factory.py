@@ -82,6 +82,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
                     task_id=job.value,
                     job=job,
                     bigcommerce_conn_id=store.connection_id,
+                    api_concurrency=store.api_concurrency,
                     max_failed_ratio=store.max_failed_ratio,
                     trigger_rule="none_failed",
                     **search,

@@ -41,6 +41,7 @@ class ImportResult:
 
     indexed: int
     failed: int
+    duplicates: int
     seconds: float
 
 
@@ -89,9 +90,10 @@ def import_entity(
     started = time.monotonic()
     failures = _Failures(task_id, stream.entity, record_errors)
     progress = _Progress(stream.entity, started)
+    unique = _Unique(stream.item_key)
     indexed = 0
     try:
-        actions = _actions(_prefetched(stream.pages), stream, index, failures, progress)
+        actions = _actions(unique.items(_prefetched(stream.pages)), stream, index, failures, progress)
         for ok, item in hook.bulk(actions):
             if ok:
                 indexed += 1
@@ -101,7 +103,9 @@ def import_entity(
         failures.flush()
     _check_failures(stream.entity, indexed, failures, max_failed_ratio)
     progress.log(indexed, done=True)
-    return ImportResult(indexed=indexed, failed=failures.count, seconds=time.monotonic() - started)
+    return ImportResult(
+        indexed=indexed, failed=failures.count, duplicates=unique.repeats, seconds=time.monotonic() - started
+    )
 
 
 def _actions(
@@ -120,6 +124,30 @@ def _actions(
                 continue
             yield {"_index": index, "_id": str(document["id"]), "_source": document}
         progress.page(len(page))
+
+
+class _Unique:
+    """Drops items seen before in the stream: offset pages repeat items when the store shifts under them."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.repeats = 0
+        self._seen: set[Any] = set()
+
+    def items(self, pages: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        for page in pages:
+            fresh = [item for item in page if self._first_time(item)]
+            self.repeats += len(page) - len(fresh)
+            yield fresh
+
+    def _first_time(self, item: Any) -> bool:
+        key = item.get(self.key) if isinstance(item, dict) else None
+        if key is None:
+            return True  # let the transform report the item's missing id
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
 
 def _record_rejection(item: dict[str, Any], failures: _Failures) -> None:

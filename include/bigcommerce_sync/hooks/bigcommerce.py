@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import requests
 import tenacity
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.exceptions import AirflowException
+
+from bigcommerce_sync.hooks.quota import QuotaPacer
 
 if TYPE_CHECKING:
     from requests import Response, Session
@@ -63,6 +66,9 @@ class BigCommerceHook(HttpHook):
     ``backoff_seconds`` in the extra.
 
     :param bigcommerce_conn_id: the Airflow connection of the store.
+    :param max_concurrency: requests this hook keeps in flight while paging a v3 list.
+    :param quota_reserve: requests of each quota window left for other clients' in-flight
+        requests (see :mod:`bigcommerce_sync.hooks.quota`); defaults to ``max_concurrency``.
     """
 
     conn_name_attr = "bigcommerce_conn_id"
@@ -72,9 +78,17 @@ class BigCommerceHook(HttpHook):
     default_host = "https://api.bigcommerce.com"
     default_headers = {"Accept": "application/json", "User-Agent": "bigcommerce-sync/0.1"}
 
-    def __init__(self, bigcommerce_conn_id: str = default_conn_name) -> None:
+    def __init__(
+        self,
+        bigcommerce_conn_id: str = default_conn_name,
+        *,
+        max_concurrency: int = 1,
+        quota_reserve: int | None = None,
+    ) -> None:
         super().__init__(method="GET", http_conn_id=bigcommerce_conn_id)
         self.bigcommerce_conn_id = bigcommerce_conn_id
+        self.max_concurrency = max_concurrency
+        self.pacer = QuotaPacer(reserve=max_concurrency if quota_reserve is None else quota_reserve)
         self.max_attempts = 5
         self.backoff_seconds = 1.0
 
@@ -102,21 +116,48 @@ class BigCommerceHook(HttpHook):
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``data`` of each page of a v3 list endpoint, first to last.
 
+        The first page tells how many there are; the rest are fetched up to
+        ``max_concurrency`` at a time and yielded in order.
+
         :param path: the endpoint below ``/v3/``, e.g. ``catalog/products``.
         :param params: filters and ``include``; ``page`` and ``limit`` are set here.
         :param limit: page size, at most 250.
         """
         session = self.get_conn()
-        page = 1
-        while True:
+
+        def fetch(page: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             body = self.get_json(session, f"v3/{path}", {**(params or {}), "page": page, "limit": limit})
-            data, pagination = _v3_page(body, path)
-            yield data
-            if not data or "next" not in pagination.get("links", {}):
-                return
-            if pagination.get("current_page", page) >= pagination.get("total_pages", 0):
-                return
-            page += 1
+            return _v3_page(body, path)
+
+        latest = fetch(1)
+        yield latest[0]
+        done, last = 1, _last_page(*latest, 1)
+        while last > done:
+            for latest in self._fetch_in_order(fetch, range(done + 1, last + 1)):  # noqa: B007
+                yield latest[0]
+            # A store that grew while it was read reports more pages on its last one.
+            done, last = last, _last_page(*latest, last)
+
+    def _fetch_in_order(
+        self, fetch: Callable[[int], Any], pages: range
+    ) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
+        """Fetch ``pages`` with up to ``max_concurrency`` requests in flight; yield in page order."""
+        pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="bigcommerce-page")
+        pending: deque[Future[Any]] = deque()
+        upcoming = iter(pages)
+        try:
+            for page in upcoming:
+                pending.append(pool.submit(fetch, page))
+                if len(pending) >= self.max_concurrency:
+                    break
+            while pending:
+                result = pending.popleft().result()
+                next_page = next(upcoming, None)
+                if next_page is not None:
+                    pending.append(pool.submit(fetch, next_page))
+                yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def iter_v2_pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE
@@ -165,8 +206,13 @@ class BigCommerceHook(HttpHook):
     def _get_once(self, session: Session, endpoint: str, params: Mapping[str, Any]) -> Any:
         request = requests.Request("GET", self.url_from_endpoint(endpoint), params=dict(params))
         options = {"timeout": DEFAULT_TIMEOUT_SECONDS, **self.merged_extra, "check_response": False}
-        response = self.run_and_check(session, session.prepare_request(request), options)
-        self._pace(response)
+        self.pacer.acquire()
+        try:
+            response = self.run_and_check(session, session.prepare_request(request), options)
+        except BaseException:
+            self.pacer.release({}, 0)
+            raise
+        self.pacer.release(response.headers, response.status_code)
         return self._decode(response, endpoint)
 
     def _decode(self, response: Response, endpoint: str) -> Any:
@@ -175,7 +221,7 @@ class BigCommerceHook(HttpHook):
             return None
         if status == 429 or status >= 500:
             raise BigCommerceTransientError(
-                f"{self._where(endpoint)}: HTTP {status}{_detail(response)}", _quota_reset_wait(response)
+                f"{self._where(endpoint)}: HTTP {status}{_detail(response)}", _quota_wait(response)
             )
         if status >= 400:
             raise BigCommercePermanentError(f"{self._where(endpoint)}: HTTP {status}{_detail(response)}")
@@ -186,13 +232,6 @@ class BigCommerceHook(HttpHook):
                 f"{self._where(endpoint)}: HTTP {status} with a body that is not valid JSON "
                 f"({len(response.content)} bytes)"
             ) from None
-
-    def _pace(self, response: Response) -> None:
-        """Wait for the quota window to reset once the store says no requests are left."""
-        left = response.headers.get("X-Rate-Limit-Requests-Left")
-        reset_ms = response.headers.get("X-Rate-Limit-Time-Reset-Ms")
-        if response.status_code != 429 and left == "0" and reset_ms and reset_ms.isdigit():
-            time.sleep(int(reset_ms) / 1000)
 
     def _where(self, endpoint: str) -> str:
         return f"BigCommerce store at {self.base_url or self.default_host} GET {endpoint}"
@@ -247,23 +286,26 @@ def _detail(response: Response) -> str:
     return f": {text[:200]}"
 
 
-def _quota_reset_wait(response: Response) -> float | None:
-    """Seconds until the quota refreshes, for a 429 that says the quota is spent.
+def _quota_wait(response: Response) -> float | None:
+    """No extra wait for a 429 that says the quota is spent: the pacer holds the retry until the reset.
 
     A 429 without the rate-limit headers is load shedding, and a 5xx says nothing
-    about the quota: both get the ordinary backoff instead.
+    about the quota: both get the ordinary backoff (``None``).
     """
-    if response.status_code != 429:
-        return None
-    for header, scale in (("X-Rate-Limit-Time-Reset-Ms", 1000), ("X-Retry-After", 1)):
-        value = response.headers.get(header)
-        if value and value.isdigit():
-            return int(value) / scale
+    if response.status_code == 429 and "X-Rate-Limit-Time-Reset-Ms" in response.headers:
+        return 0.0
     return None
 
 
+def _last_page(data: list[Any], pagination: Mapping[str, Any], current: int) -> int:
+    """The last page to read, as far as this page tells."""
+    if not data or "next" not in pagination.get("links", {}):
+        return current
+    return max(int(pagination.get("total_pages", current)), current + 1)
+
+
 def _server_or_backoff_wait(backoff_seconds: float) -> tenacity.wait.wait_base:
-    """Wait as long as the server asked (429 reset time), else back off exponentially with jitter."""
+    """Wait as long as the error asks (see :func:`_quota_wait`), else back off exponentially with jitter."""
     backoff = tenacity.wait_exponential_jitter(multiplier=backoff_seconds, max=60, jitter=backoff_seconds)
 
     def wait(state: tenacity.RetryCallState) -> float:

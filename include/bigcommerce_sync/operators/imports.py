@@ -26,8 +26,13 @@ class ImportOperator(BatchTaskOperator):
     Returns the documents now in each new index version, and how many failed,
     e.g. ``{"products": 1200, "failed_documents": 0}``.
 
+    Each import keeps ``api_concurrency`` requests in flight and leaves, in every
+    quota window, room for the requests all of the store's parallel imports may
+    have in flight, so together they never overdraw the store's quota.
+
     :param job: which import this task runs.
     :param bigcommerce_conn_id: the store's API connection.
+    :param api_concurrency: requests in flight per import task.
     :param search_conn_id: the search cluster's connection.
     :param max_failed_ratio: the share of failed documents above which the import fails.
     """
@@ -37,6 +42,7 @@ class ImportOperator(BatchTaskOperator):
         *,
         job: ImportJob,
         bigcommerce_conn_id: str,
+        api_concurrency: int,
         search_conn_id: str,
         max_failed_ratio: float,
         **kwargs: Any,
@@ -44,6 +50,7 @@ class ImportOperator(BatchTaskOperator):
         super().__init__(**kwargs)
         self.job = job
         self.bigcommerce_conn_id = bigcommerce_conn_id
+        self.api_concurrency = api_concurrency
         self.search_conn_id = search_conn_id
         self.max_failed_ratio = max_failed_ratio
 
@@ -51,7 +58,11 @@ class ImportOperator(BatchTaskOperator):
         batch = self.claimed_batch(context)
         if self.job not in import_jobs(batch.sync_type):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not import {self.job}")
-        store = BigCommerceHook(self.bigcommerce_conn_id)
+        store = BigCommerceHook(
+            self.bigcommerce_conn_id,
+            max_concurrency=self.api_concurrency,
+            quota_reserve=self.api_concurrency * len(ImportJob),
+        )
         search = SearchHook(self.search_conn_id)
         record_errors = partial(
             BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash
@@ -70,11 +81,12 @@ class ImportOperator(BatchTaskOperator):
             summary[str(entity)] = seal(search, index)
             summary["failed_documents"] += result.failed
             self.log.info(
-                "%s: %d documents in %s (%d failed) in %.1fs",
+                "%s: %d documents in %s (%d failed, %d repeated items skipped) in %.1fs",
                 entity,
                 summary[str(entity)],
                 index,
                 result.failed,
+                result.duplicates,
                 result.seconds,
             )
         return summary
