@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime
 from unittest import mock
 
@@ -286,3 +288,23 @@ def test_no_run_of_the_dag_left_its_batch_processing(repo):
     )
 
     assert rows == []
+
+
+def test_tokens_never_reach_logs_batches_or_errors(repo, monkeypatch, capfd, caplog):
+    good = run_sync(DAG_ID, {"sync_type": "blog"})
+    wrong_token = "wrong-token-0123456789abcdef"
+    conn = json.loads(os.environ["AIRFLOW_CONN_BIGCOMMERCE_TESTSTORE"])
+    monkeypatch.setenv("AIRFLOW_CONN_BIGCOMMERCE_TESTSTORE", json.dumps({**conn, "password": wrong_token}))
+
+    bad = run_sync(DAG_ID, {"sync_type": "blog"})
+
+    assert good.state == "success" and bad.state == "failed"
+    assert "HTTP 401" in bad.batch.error_summary
+    printed = capfd.readouterr()
+    assert "HTTP 401" in printed.out + printed.err + caplog.text  # the task logs were captured
+    stored = json.dumps([repo.errors(r.batch.id) for r in (good, bad)], default=str) + repr(
+        [good.batch, bad.batch]
+    )
+    for secret in (conn["password"], wrong_token):
+        assert secret not in printed.out + printed.err + caplog.text
+        assert secret not in stored
