@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bigcommerce_sync.batches import ErrorRecord
 from bigcommerce_sync.documents import DocumentError
+from bigcommerce_sync.hooks.bigcommerce import Page
 
 if TYPE_CHECKING:
     from bigcommerce_sync.extraction import EntityStream
@@ -93,7 +94,8 @@ def import_entity(
     unique = _Unique(stream.item_key)
     indexed = 0
     try:
-        actions = _actions(unique.items(_prefetched(stream.pages)), stream, index, failures, progress)
+        pages = unique.items(_prefetched(stream.pages))
+        actions = _actions(pages, stream, index, failures, progress, max_failed_ratio)
         for ok, item in hook.bulk(actions):
             if ok:
                 indexed += 1
@@ -114,6 +116,7 @@ def _actions(
     index: str,
     failures: _Failures,
     progress: _Progress,
+    max_failed_ratio: float,
 ) -> Iterator[dict[str, Any]]:
     for page in pages:
         for item in page:
@@ -123,7 +126,10 @@ def _actions(
                 failures.add(item.get(stream.item_key) if isinstance(item, dict) else None, str(error))
                 continue
             yield {"_index": index, "_id": str(document["id"]), "_source": document}
-        progress.page(len(page))
+        progress.page(page)
+        if progress.total and failures.count > max_failed_ratio * progress.total:
+            # No number of good documents still to come can bring the share back under the limit.
+            _check_failures(stream.entity, progress.total - failures.count, failures, max_failed_ratio)
 
 
 class _Unique:
@@ -138,7 +144,7 @@ class _Unique:
         for page in pages:
             fresh = [item for item in page if self._first_time(item)]
             self.repeats += len(page) - len(fresh)
-            yield fresh
+            yield _with_total(fresh, page)
 
     def _first_time(self, item: Any) -> bool:
         key = item.get(self.key) if isinstance(item, dict) else None
@@ -148,6 +154,13 @@ class _Unique:
             return False
         self._seen.add(key)
         return True
+
+
+def _with_total(items: list[dict[str, Any]], page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    total = getattr(page, "total", None)
+    if total is None:
+        return items
+    return Page(items, total)
 
 
 def _record_rejection(item: dict[str, Any], failures: _Failures) -> None:
@@ -206,28 +219,38 @@ def _put(buffer: queue.Queue[tuple[str, Any]], entry: tuple[str, Any], stop: thr
 
 
 class _Progress:
-    """Logs pages, documents and rate every few seconds."""
+    """Logs pages, items, rate and time left every few seconds."""
 
     def __init__(self, entity: str, started: float) -> None:
         self.entity, self.started = entity, started
         self.pages = self.items = 0
+        self.total: int | None = None
         self._last_log = started
 
-    def page(self, items: int) -> None:
+    def page(self, page: list[Any]) -> None:
         self.pages += 1
-        self.items += items
+        self.items += len(page)
+        self.total = getattr(page, "total", self.total)
         if time.monotonic() - self._last_log >= PROGRESS_EVERY_SECONDS:
             self.log(None)
 
     def log(self, indexed: int | None, *, done: bool = False) -> None:
         self._last_log = now = time.monotonic()
-        elapsed = max(now - self.started, 1e-9)
+        rate = self.items / max(now - self.started, 1e-9)
+        of_total = f" of {self.total}" if self.total is not None else ""
+        left = (
+            f", about {(self.total - self.items) / rate:.0f}s left"
+            if self.total and rate and not done
+            else ""
+        )
         log.info(
-            "%s %s: %d pages, %d items read%s, %.0f items/s",
+            "%s %s: %d pages, %d%s items read%s, %.0f items/s%s",
             self.entity,
             "done" if done else "progress",
             self.pages,
             self.items,
+            of_total,
             f", {indexed} indexed" if indexed is not None else "",
-            self.items / elapsed,
+            rate,
+            left,
         )

@@ -43,6 +43,14 @@ class BigCommerceTransientError(BigCommerceError):
         self.wait_seconds = wait_seconds
 
 
+class Page(list):
+    """One page of items; ``total`` is the size of the whole listing when the API says it."""
+
+    def __init__(self, items: list[dict[str, Any]], total: int | None = None) -> None:
+        super().__init__(items)
+        self.total = total
+
+
 class _AccessToken(requests.auth.AuthBase):
     """Sends the store's API token as ``X-Auth-Token``; its repr never shows the token."""
 
@@ -113,8 +121,8 @@ class BigCommerceHook(HttpHook):
 
     def iter_v3_pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the ``data`` of each page of a v3 list endpoint, first to last.
+    ) -> Iterator[Page]:
+        """Yield the ``data`` of each page of a v3 list endpoint, first to last, with the total.
 
         The first page tells how many there are; the rest are fetched up to
         ``max_concurrency`` at a time and yielded in order.
@@ -125,9 +133,10 @@ class BigCommerceHook(HttpHook):
         """
         session = self.get_conn()
 
-        def fetch(page: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        def fetch(page: int) -> tuple[Page, dict[str, Any]]:
             body = self.get_json(session, f"v3/{path}", {**(params or {}), "page": page, "limit": limit})
-            return _v3_page(body, path)
+            data, pagination = _v3_page(body, path)
+            return Page(data, pagination.get("total")), pagination
 
         latest = fetch(1)
         yield latest[0]
