@@ -15,12 +15,17 @@ TOKEN = "secret-token-value-1234567890"
 STORES = {
     "emptystore": CatalogSpec(seed=1, products=0, categories=0, brands=0, pages=0, blog_posts=0),
     "pagedstore": CatalogSpec(seed=2, products=501, categories=3, brands=1, pages=2, blog_posts=250),
+    "slowstore": CatalogSpec(seed=3, products=120),
 }
+LATENCY_MS = {"slowstore": 40}
 
 
 @pytest.fixture(scope="module")
 def api() -> SimulatorAdmin:
-    specs = [StoreSpec(store_hash=h, token=TOKEN, catalog=c, quota=0) for h, c in STORES.items()]
+    specs = [
+        StoreSpec(store_hash=h, token=TOKEN, catalog=c, quota=0, latency_ms=LATENCY_MS.get(h, 0))
+        for h, c in STORES.items()
+    ]
     with SimulatorProcess(specs) as process:
         for spec in specs:
             os.environ[f"AIRFLOW_CONN_BC_{spec.store_hash.upper()}"] = devstack.bigcommerce_connection(
@@ -132,3 +137,35 @@ def test_connection_without_store_hash_is_refused(monkeypatch):
 
     with pytest.raises(BigCommercePermanentError, match="no 'store_hash'"):
         BigCommerceHook("bc_nohash").get_conn()
+
+
+def test_includes_and_filters_pass_through(sim):
+    pages = list(
+        hook("pagedstore").iter_v3_pages(
+            "catalog/products", {"include": "variants,images,custom_fields", "id:in": "3,7,450"}
+        )
+    )
+
+    (items,) = pages
+    assert [item["id"] for item in items] == [3, 7, 450]
+    assert all(item["variants"] and "images" in item and "custom_fields" in item for item in items)
+    assert pages[0].total == 3
+
+
+def test_options_cap_of_ten_per_page_is_followed_concurrently(sim):
+    paging = BigCommerceHook("bc_pagedstore", max_concurrency=4)
+
+    pages = list(paging.iter_v3_pages("catalog/products", {"include": "options"}))
+
+    assert {len(page) for page in pages[:-1]} == {10} and len(pages) == 51
+    ids = [item["id"] for page in pages for item in page]
+    assert ids == list(range(1, 502))
+
+
+def test_concurrency_is_bounded_and_pages_stay_in_order(sim):
+    pages = list(
+        BigCommerceHook("bc_slowstore", max_concurrency=3).iter_v3_pages("catalog/products", limit=10)
+    )
+
+    assert [item["id"] for page in pages for item in page] == list(range(1, 121))
+    assert sim.stats()["stores"]["slowstore"]["max_in_flight"] == 3
