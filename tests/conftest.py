@@ -108,7 +108,7 @@ def simulator():
 def sim(simulator):
     """The simulator with its faults and counters cleared after the test."""
     yield simulator
-    simulator.reset()
+    simulator.reset(catalog=True)
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,10 @@ def sim_process() -> Iterator[SimulatorProcess]:
 
 @pytest.fixture(autouse=True)
 def admin(sim_process: SimulatorProcess) -> SimulatorAdmin:
-    """The control API client; every test starts with no faults, zero counters and full quotas."""
+    """The control API client; every test starts with no faults, zero counters, full quotas
+    and the generated catalogs (no edits)."""
     client = sim_process.admin
-    client.reset()
+    client.reset(catalog=True)
     return client
 
 

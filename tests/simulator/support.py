@@ -48,6 +48,7 @@ class StoreApi:
         path: str,
         params: dict[str, object] | None = None,
         token: str | None = "default",
+        timeout: float = 30,
     ) -> requests.Response:
         """GET ``/stores/{store_hash}{path}``.
 
@@ -55,6 +56,7 @@ class StoreApi:
         :param path: e.g. ``/v3/catalog/products``.
         :param params: query parameters.
         :param token: ``"default"`` for the store's token, ``None`` for no header, or a token.
+        :param timeout: seconds to wait for the connection and for each read.
         """
         headers = {"Accept": "application/json"}
         if token == "default":
@@ -62,7 +64,7 @@ class StoreApi:
         if token is not None:
             headers["X-Auth-Token"] = token
         return self.session.get(
-            f"{self.base_url}/stores/{store_hash}{path}", params=params, headers=headers, timeout=30
+            f"{self.base_url}/stores/{store_hash}{path}", params=params, headers=headers, timeout=timeout
         )
 
     def json(self, store_hash: str, path: str, params: dict[str, object] | None = None) -> object:

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from bigcommerce_sync.simulator import SimulatorAdmin
 from tests.simulator.openapi import errors_of, require_spec_dir, response_validator, validator
 from tests.simulator.support import StoreApi
 
@@ -14,6 +15,7 @@ VARIANTS = "product-variants_catalog.v3.yml"
 TREES = "category-trees_catalog.v3.yml"
 PAGES = "pages.v3.yml"
 CONTENT_V2 = "store_content.v2.yml"
+WEBHOOKS = "webhooks.v3.yml"
 VARIANT_ITEM = (
     "#/paths/~1catalog~1products~1{product_id}~1variants/get/responses/200/content/"
     "application~1json/schema/properties/data/items"
@@ -152,3 +154,142 @@ def test_v2_store_and_time(api: StoreApi):
 
 def test_channels(api: StoreApi):
     assert_valid("channels.v3.yml", "/channels", api.json("alpha1", "/v3/channels"))
+
+
+def assert_valid_variants(products: list[dict]) -> None:
+    variant_validator = validator(VARIANTS, VARIANT_ITEM)
+    variants = [variant for product in products for variant in product.get("variants", [])]
+    assert variants and [error for v in variants for error in errors_of(variant_validator, v)] == []
+
+
+@pytest.mark.parametrize("page", [1, 3, 6])
+def test_product_first_middle_and_last_pages_with_every_include(api: StoreApi, page: int):
+    body = api.json("alpha1", "/v3/catalog/products", {"include": ALL_INCLUDES, "limit": 10, "page": page})
+
+    assert_valid(PRODUCTS, "/catalog/products", body)
+    assert_valid_variants(body["data"])
+
+
+def test_last_product_page_of_a_huge_catalog(api: StoreApi):
+    body = api.json("big1", "/v3/catalog/products", {"limit": 250, "page": 800})
+
+    assert_valid(PRODUCTS, "/catalog/products", body)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "spec_path", "path"),
+    [
+        (TREES, "/catalog/trees/categories", "/v3/catalog/trees/categories"),
+        ("categories_catalog.v3.yml", "/catalog/categories", "/v3/catalog/categories"),
+        ("brands_catalog.v3.yml", "/catalog/brands", "/v3/catalog/brands"),
+        (PAGES, "/content/pages", "/v3/content/pages"),
+    ],
+)
+def test_v3_collections_first_middle_and_last_pages(api: StoreApi, file_name: str, spec_path: str, path: str):
+    total_pages = api.json("alpha1", path, {"limit": 3})["meta"]["pagination"]["total_pages"]
+
+    for page in (1, (total_pages + 1) // 2, total_pages):
+        body = api.json("alpha1", path, {"limit": 3, "page": page})
+        assert body["data"] and body["meta"]["pagination"]["current_page"] == page
+        assert_valid(file_name, spec_path, body)
+    assert total_pages >= 3
+
+
+@pytest.mark.parametrize("path", ["/blog/posts", "/pages"])
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_v2_lists_first_middle_and_last_pages(api: StoreApi, path: str, page: int):
+    body = api.json("alpha1", f"/v2{path}", {"limit": 5, "page": page})
+
+    assert body
+    assert_valid(CONTENT_V2, path, body)
+
+
+def test_hooks_envelope_and_401(api: StoreApi):
+    body = api.json("alpha1", "/v3/hooks")
+    unauthorized = api.get("alpha1", "/v3/hooks", token="wrong")
+
+    # The spec's minItems: 1 on data cannot describe a store without hooks, so only meta is checked.
+    assert body["data"] == []
+    meta_schema = "#/components/responses/webhooks_Resp/content/application~1json/schema/properties/meta"
+    assert errors_of(validator(WEBHOOKS, meta_schema), body["meta"]) == []
+    assert_valid(WEBHOOKS, "/hooks", unauthorized.json(), "401")
+
+
+@pytest.mark.parametrize("path", ["/catalog/trees", "/catalog/trees/categories"])
+def test_category_tree_422_is_wrapped_as_documented(api: StoreApi, path: str):
+    response = api.get("alpha1", f"/v3{path}", {"page": "two"})
+
+    assert response.status_code == 422
+    assert_valid(TREES, path, response.json(), "422")
+
+
+def test_channels_422(api: StoreApi):
+    response = api.get("alpha1", "/v3/channels", {"limit": "many"})
+
+    assert response.status_code == 422
+    assert_valid("channels.v3.yml", "/channels", response.json(), "422")
+
+
+@pytest.fixture
+def edited_store(api: StoreApi, admin: SimulatorAdmin) -> dict[str, dict]:
+    """alpha1 after one edit of each kind: what the admin API returned."""
+    admin.update_product("alpha1", 4, {"price": 19.5, "sale_price": 15.0, "name": "Edited"})
+    variant_id = api.json("alpha1", "/v3/catalog/products/4", {"include": "variants"})["data"]["variants"][0][
+        "id"
+    ]
+    admin.update_variant("alpha1", 4, variant_id, {"inventory_level": 0, "sale_price": 9.0})
+    admin.delete_product("alpha1", 7)
+    admin.delete_category("alpha1", 33)
+    admin.delete_brand("alpha1", 41)
+    admin.update_page("alpha1", 1, {"meta_keywords": None, "is_visible": False})
+    admin.update_blog_post("alpha1", 2, {"tags": ["Edited"], "is_published": False})
+    return {
+        "product": admin.create_product("alpha1", {"name": "Created"}),
+        "category": admin.create_category("alpha1", {"name": "Created", "parent_id": 21}),
+        "brand": admin.create_brand("alpha1", {"name": "Created"}),
+        "page": admin.create_page("alpha1", {"name": "Created", "body": "<p>New</p>"}),
+        "post": admin.create_blog_post("alpha1", {"title": "Created"}),
+    }
+
+
+@pytest.mark.parametrize("page", [1, 3, 6])
+def test_product_pages_after_edits(api: StoreApi, edited_store: dict, page: int):
+    body = api.json("alpha1", "/v3/catalog/products", {"include": ALL_INCLUDES, "limit": 10, "page": page})
+
+    assert body["meta"]["pagination"]["total_pages"] == 6
+    assert_valid(PRODUCTS, "/catalog/products", body)
+    assert_valid_variants(body["data"])
+    if page == 6:
+        assert body["data"][-1]["id"] == edited_store["product"]["id"]
+
+
+def test_single_products_after_edits(api: StoreApi, edited_store: dict):
+    edited = api.json("alpha1", "/v3/catalog/products/4", {"include": ALL_INCLUDES})
+    created = api.json(
+        "alpha1", f"/v3/catalog/products/{edited_store['product']['id']}", {"include": ALL_INCLUDES}
+    )
+    deleted = api.get("alpha1", "/v3/catalog/products/7")
+
+    assert edited["data"]["variants"][0]["sale_price"] == 9.0
+    for body in (edited, created):
+        assert_valid(PRODUCTS, "/catalog/products/{product_id}", body)
+        assert_valid_variants([body["data"]])
+    assert deleted.status_code == 404
+    assert_valid(PRODUCTS, "/catalog/products/{product_id}", deleted.json(), "404")
+
+
+def test_other_collections_after_edits(api: StoreApi, edited_store: dict):
+    trees = api.json("alpha1", "/v3/catalog/trees/categories", {"limit": 250})
+    legacy = api.json("alpha1", "/v3/catalog/categories", {"limit": 250})
+    brands = api.json("alpha1", "/v3/catalog/brands")
+    pages = api.json("alpha1", "/v3/content/pages", {"include": "body"})
+
+    assert edited_store["category"] in trees["data"] and edited_store["brand"] in brands["data"]
+    assert_valid(TREES, "/catalog/trees/categories", trees)
+    assert_valid("categories_catalog.v3.yml", "/catalog/categories", legacy)
+    assert_valid("brands_catalog.v3.yml", "/catalog/brands", brands)
+    assert_valid(PAGES, "/content/pages", pages)
+    assert errors_of(validator(PAGES, "#/components/schemas/typePage"), edited_store["page"]) == []
+    assert_valid(CONTENT_V2, "/pages", api.json("alpha1", "/v2/pages", {"limit": 250}))
+    assert_valid(CONTENT_V2, "/blog/posts", api.json("alpha1", "/v2/blog/posts", {"limit": 250}))
+    assert_valid(CONTENT_V2, "/blog/posts/count", api.json("alpha1", "/v2/blog/posts/count"))

@@ -7,13 +7,15 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from .faults import DEFAULT_DELAY_MS, DEFAULT_DUPLICATE_COUNT
+
 
 class SimulatorAdminError(RuntimeError):
-    """The control API refused a request (e.g. an invalid fault rule)."""
+    """The control API refused a request (e.g. an invalid fault rule or an unknown item)."""
 
 
 class SimulatorAdmin:
-    """Reads stats and manages fault rules of a running simulator.
+    """Reads stats, manages fault rules and edits the catalogs of a running simulator.
 
     :param url: the simulator base URL, e.g. ``http://127.0.0.1:54321``.
     :param timeout: seconds to wait for each answer.
@@ -30,15 +32,23 @@ class SimulatorAdmin:
     def stats(self) -> dict[str, Any]:
         """Return ``{"stores": {store_hash: counters}}``.
 
-        Counters: ``requests``, ``responses`` (by status, plus ``dropped``), ``rate_limited``
-        (quota 429s), ``faults_injected``, ``paths`` (hits per path), ``in_flight`` and
-        ``max_in_flight`` (peak concurrent requests).
+        Counters: ``requests``, ``responses`` (by status, plus ``dropped``),
+        ``responses_by_path`` (``{path: {status: n}}``, IDs folded to ``{id}``), ``rate_limited``
+        (the simulator's own quota 429s), ``too_many_requests`` (429s by cause: ``quota``,
+        ``shedding`` for injected 429s without rate-limit headers, ``injected_with_headers``),
+        ``faults_injected`` and ``faults_by_kind`` (e.g. ``{"503": 2, "drop": 1}``), ``paths``
+        (hits per path), ``in_flight``, ``max_in_flight`` (peak concurrent requests) and
+        ``quota_usage`` (``quota`` (0 when unlimited), ``window_ms``, ``max_used_in_window``
+        and ``windows``: requests spent per window, the latest last).
         """
         return self._call("GET", "stats")
 
-    def reset(self) -> None:
-        """Clear counters, fault rules and rate-limit windows."""
-        self._call("POST", "reset")
+    def reset(self, catalog: bool = False) -> None:
+        """Clear counters, fault rules and rate-limit windows.
+
+        :param catalog: also drop every created, updated and deleted item.
+        """
+        self._call("POST", "reset", {"catalog": catalog} if catalog else None)
 
     def add_fault(
         self,
@@ -50,25 +60,42 @@ class SimulatorAdmin:
         from_page: int = 1,
         times: int | None = None,
         rate_limit_headers: bool = True,
+        rate: float | None = None,
+        kinds: list[str] | None = None,
+        seed: int | str = 0,
+        delay_ms: int = DEFAULT_DELAY_MS,
+        duplicate_count: int = DEFAULT_DUPLICATE_COUNT,
     ) -> dict[str, Any]:
         """Register a fault rule and return it (with its ``id``).
 
         :param store_hash: the store it applies to, or ``None`` for every store.
         :param path: path prefix below the store, e.g. ``/v3/catalog/products``.
         :param status: HTTP status to answer with when ``kind`` is ``"status"``.
-        :param kind: ``"status"``, ``"drop"`` (close the connection) or ``"truncate"`` (cut the JSON).
+        :param kind: ``"status"``, ``"drop"`` (close the connection), ``"truncate"`` (cut the
+            JSON), ``"timeout"`` (hold ``delay_ms``, then close), ``"slow"`` (hold ``delay_ms``,
+            then answer) or ``"duplicates"`` (page N repeats the last items of page N-1).
         :param from_page: the first ``page`` value affected (requests without ``page`` are page 1).
         :param times: how many requests it affects before expiring; ``None`` for all.
         :param rate_limit_headers: ``False`` omits the ``X-Rate-Limit-*`` headers (load shedding).
+        :param rate: the share of matching requests that fail, e.g. ``0.2``; ``None`` for all.
+        :param kinds: instead of ``kind`` and ``status``, outcomes to mix, e.g.
+            ``["500", "503", "429-shedding", "drop", "truncate", "timeout"]``.
+        :param seed: makes the ``rate`` and ``kinds`` draws repeatable.
+        :param delay_ms: how long ``timeout`` and ``slow`` hold a request.
+        :param duplicate_count: how many items ``duplicates`` repeats.
         """
+        outcome: dict[str, Any] = {"kinds": kinds} if kinds is not None else {"kind": kind, "status": status}
         rule = {
             "store_hash": store_hash,
             "path": path,
-            "status": status,
-            "kind": kind,
+            **outcome,
             "from_page": from_page,
             "times": times,
             "rate_limit_headers": rate_limit_headers,
+            "rate": rate,
+            "seed": seed,
+            "delay_ms": delay_ms,
+            "duplicate_count": duplicate_count,
         }
         return self._call("POST", "faults", rule)["fault"]
 
@@ -79,6 +106,183 @@ class SimulatorAdmin:
     def clear_faults(self) -> None:
         """Remove every fault rule."""
         self._call("DELETE", "faults")
+
+    # Catalog edits: ``kind`` is products, categories, brands, pages or blog_posts.
+
+    def create_item(
+        self, store_hash: str, kind: str, overrides: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Create an item with the next free ID and return it.
+
+        :param store_hash: the store.
+        :param kind: the kind of item.
+        :param overrides: fields replacing the generated defaults.
+        """
+        return self._call("POST", f"stores/{store_hash}/{kind}", overrides or {})["data"]
+
+    def update_item(
+        self, store_hash: str, kind: str, item_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Change fields of an item and return it (a product's ``date_modified`` becomes now).
+
+        :param store_hash: the store.
+        :param kind: the kind of item.
+        :param item_id: the item's ID.
+        :param changes: the new field values.
+        """
+        return self._call("PUT", f"stores/{store_hash}/{kind}/{item_id}", changes)["data"]
+
+    def delete_item(
+        self, store_hash: str, kind: str, item_id: int, delete_children: bool = False
+    ) -> list[int]:
+        """Delete an item and return the IDs deleted with it (a category's subcategories too).
+
+        :param store_hash: the store.
+        :param kind: the kind of item.
+        :param item_id: the item's ID.
+        :param delete_children: for pages, delete subpages instead of lifting them to the top level.
+        """
+        query = "?delete_children=true" if delete_children else ""
+        return self._call("DELETE", f"stores/{store_hash}/{kind}/{item_id}{query}")["deleted"]
+
+    def create_product(self, store_hash: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a product (``date_created`` and ``date_modified`` now) and return it.
+
+        :param store_hash: the store.
+        :param overrides: fields replacing the generated defaults, e.g. ``{"name": "Mug"}``.
+        """
+        return self.create_item(store_hash, "products", overrides)
+
+    def update_product(self, store_hash: str, product_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change product fields and return the product; its ``date_modified`` becomes now.
+
+        :param store_hash: the store.
+        :param product_id: the product's ID.
+        :param changes: the new field values, e.g. ``{"price": 12.5}``.
+        """
+        return self.update_item(store_hash, "products", product_id, changes)
+
+    def update_variant(
+        self, store_hash: str, product_id: int, variant_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Change variant fields and return the variant; the product's ``date_modified`` stays.
+
+        :param store_hash: the store.
+        :param product_id: the product's ID.
+        :param variant_id: the variant's ID.
+        :param changes: the new field values, e.g. ``{"inventory_level": 0}``.
+        """
+        path = f"stores/{store_hash}/products/{product_id}/variants/{variant_id}"
+        return self._call("PUT", path, changes)["data"]
+
+    def delete_product(self, store_hash: str, product_id: int) -> list[int]:
+        """Delete a product (it vanishes from lists, counts and ``id:in``; its GET is 404).
+
+        :param store_hash: the store.
+        :param product_id: the product's ID.
+        """
+        return self.delete_item(store_hash, "products", product_id)
+
+    def create_category(self, store_hash: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a category (top level unless ``parent_id`` is given) and return it as a tree category.
+
+        :param store_hash: the store.
+        :param overrides: fields replacing the generated defaults.
+        """
+        return self.create_item(store_hash, "categories", overrides)
+
+    def update_category(self, store_hash: str, category_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change category fields and return the tree category.
+
+        :param store_hash: the store.
+        :param category_id: the category's ID.
+        :param changes: the new field values.
+        """
+        return self.update_item(store_hash, "categories", category_id, changes)
+
+    def delete_category(self, store_hash: str, category_id: int) -> list[int]:
+        """Delete a category and its subcategories; return their IDs.
+
+        :param store_hash: the store.
+        :param category_id: the category's ID.
+        """
+        return self.delete_item(store_hash, "categories", category_id)
+
+    def create_brand(self, store_hash: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a brand and return it.
+
+        :param store_hash: the store.
+        :param overrides: fields replacing the generated defaults.
+        """
+        return self.create_item(store_hash, "brands", overrides)
+
+    def update_brand(self, store_hash: str, brand_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change brand fields and return the brand.
+
+        :param store_hash: the store.
+        :param brand_id: the brand's ID.
+        :param changes: the new field values.
+        """
+        return self.update_item(store_hash, "brands", brand_id, changes)
+
+    def delete_brand(self, store_hash: str, brand_id: int) -> list[int]:
+        """Delete a brand (products that had it show ``brand_id`` 0).
+
+        :param store_hash: the store.
+        :param brand_id: the brand's ID.
+        """
+        return self.delete_item(store_hash, "brands", brand_id)
+
+    def create_page(self, store_hash: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a web page of type ``page`` and return it (v3 shape, with ``body``).
+
+        :param store_hash: the store.
+        :param overrides: fields replacing the generated defaults.
+        """
+        return self.create_item(store_hash, "pages", overrides)
+
+    def update_page(self, store_hash: str, page_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change page fields and return the page (v3 shape, with ``body``).
+
+        :param store_hash: the store.
+        :param page_id: the page's ID.
+        :param changes: the new field values.
+        """
+        return self.update_item(store_hash, "pages", page_id, changes)
+
+    def delete_page(self, store_hash: str, page_id: int, delete_children: bool = False) -> list[int]:
+        """Delete a page; its subpages are deleted too or become hidden top-level pages.
+
+        :param store_hash: the store.
+        :param page_id: the page's ID.
+        :param delete_children: delete the subpages (the API's ``delete_children=true``).
+        """
+        return self.delete_item(store_hash, "pages", page_id, delete_children)
+
+    def create_blog_post(self, store_hash: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a blog post, published now, and return it.
+
+        :param store_hash: the store.
+        :param overrides: fields replacing the generated defaults.
+        """
+        return self.create_item(store_hash, "blog_posts", overrides)
+
+    def update_blog_post(self, store_hash: str, post_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change blog post fields and return the post.
+
+        :param store_hash: the store.
+        :param post_id: the post's ID.
+        :param changes: the new field values.
+        """
+        return self.update_item(store_hash, "blog_posts", post_id, changes)
+
+    def delete_blog_post(self, store_hash: str, post_id: int) -> list[int]:
+        """Delete a blog post.
+
+        :param store_hash: the store.
+        :param post_id: the post's ID.
+        """
+        return self.delete_item(store_hash, "blog_posts", post_id)
 
     def _call(self, method: str, endpoint: str, payload: object = None) -> dict[str, Any]:
         """Send one control request and decode the JSON answer.

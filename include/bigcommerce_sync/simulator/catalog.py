@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from .dates import iso_compact_offset, php_date_object
+from .edits import NO_EDIT, ItemEdit
 from .ids import IdRange
 from .products import ProductFactory, ProductFacts, ProductHeader
 from .rng import Draws, mix, stream_key
@@ -145,14 +146,17 @@ class Catalog:
         """
         return self._products.header(index)
 
-    def product(self, index: int, include: frozenset[str] | set[str] = frozenset()) -> dict[str, object]:
+    def product(
+        self, index: int, include: frozenset[str] | set[str] = frozenset(), edit: ItemEdit = NO_EDIT
+    ) -> dict[str, object]:
         """Return product ``index`` as in ``GET /v3/catalog/products``.
 
         :param index: 0-based product index.
         :param include: sub-resources to embed: variants, images, custom_fields, primary_image,
             options, modifiers, channels.
+        :param edit: changes made through the admin API (none by default).
         """
-        return self._products.product(index, include)
+        return self._products.product(index, include, edit)
 
     # Categories
 
@@ -278,8 +282,13 @@ class Catalog:
     def page_type(self, index: int) -> str:
         """Return the v3 ``type`` of page ``index``; the first five cover every type.
 
+        Indexes past the generated pages belong to pages created through the admin API,
+        which are plain ``page`` pages.
+
         :param index: 0-based page index.
         """
+        if index >= self.spec.pages:
+            return "page"
         if index < len(FIRST_PAGE_TYPES):
             return FIRST_PAGE_TYPES[index]
         return LATER_PAGE_TYPES[mix(self._page_key, index) % len(LATER_PAGE_TYPES)]

@@ -1,38 +1,65 @@
-"""The unauthenticated control API under ``/_simulator/``: health, stats, reset and faults."""
+"""The unauthenticated control API under ``/_simulator/``: health, stats, reset, faults and catalog edits.
+
+``POST /_simulator/reset`` clears counters, fault rules and rate-limit windows; with the
+body ``{"catalog": true}`` it also drops every catalog edit, so each store serves its
+generated catalog again. Catalog edits are described in :mod:`.control_edits`.
+"""
 
 from __future__ import annotations
 
 import json
 
+from .control_edits import handle_edit
+from .query import QueryParams
 from .responses import Response, json_response
 from .store_state import SimulatorState
 
 CONTROL_PREFIX = "/_simulator/"
 
 
-def handle_control(state: SimulatorState, method: str, path: str, body: bytes) -> Response:
+def handle_control(
+    state: SimulatorState, method: str, path: str, query: QueryParams, body: bytes
+) -> Response:
     """Answer a control request.
 
     :param state: the simulator state.
     :param method: the HTTP method.
     :param path: the request path, starting with :data:`CONTROL_PREFIX`.
-    :param body: the request body (JSON for ``POST /_simulator/faults``).
+    :param query: the query parameters.
+    :param body: the request body (JSON for faults, resets and catalog edits).
     """
     endpoint = path[len(CONTROL_PREFIX) :].rstrip("/")
     if (method, endpoint) == ("GET", "health"):
         return json_response({"status": "ok", "stores": sorted(state.stores)})
     if (method, endpoint) == ("GET", "stats"):
         return json_response(
-            {"stores": {store_hash: store.stats.snapshot() for store_hash, store in state.stores.items()}}
+            {"stores": {store_hash: store.stats_snapshot() for store_hash, store in state.stores.items()}}
         )
     if (method, endpoint) == ("POST", "reset"):
-        state.reset()
-        return json_response({"status": "reset"})
+        return _reset(state, body)
     if endpoint == "faults":
         return _faults(state, method, body)
+    if endpoint.startswith("stores/"):
+        return handle_edit(state, method, endpoint, query, body)
     if endpoint in ("health", "stats", "reset"):
         return json_response({"error": f"method {method} not allowed"}, 405)
     return json_response({"error": f"unknown control endpoint {path}"}, 404)
+
+
+def _reset(state: SimulatorState, body: bytes) -> Response:
+    """Clear counters, faults and quotas; with ``{"catalog": true}`` also drop every catalog edit.
+
+    :param state: the simulator state.
+    :param body: empty, or a JSON object with an optional boolean ``catalog``.
+    """
+    try:
+        options = json.loads(body or b"{}")
+    except ValueError as error:
+        return json_response({"error": f"the body must be JSON: {error}"}, 400)
+    if not isinstance(options, dict) or not isinstance(options.get("catalog", False), bool):
+        return json_response({"error": 'the body must be {"catalog": true|false}'}, 400)
+    state.reset(catalog=options.get("catalog", False))
+    return json_response({"status": "reset", "catalog": options.get("catalog", False)})
 
 
 def _faults(state: SimulatorState, method: str, body: bytes) -> Response:

@@ -1,8 +1,9 @@
 """Filtering and sorting the products of a lazy catalog.
 
-A selection is a sequence of product indexes. Unfiltered ID order is a ``range`` (no
-memory); anything else is computed once from the cheap product facts and cached,
-so paging through a filtered result does not rescan the catalog for every page.
+A selection is a sequence of product indexes. Unfiltered ID order is a lazy
+:class:`.LiveIndexes` (no memory); anything else is computed once from the cheap product
+facts and cached per overlay snapshot, so paging through a filtered result does not rescan
+the catalog for every page, and an edit is seen by the next request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog
+from .edited_catalog import EditedCatalog
+from .edits import CatalogEdits
+from .live_indexes import LiveIndexes
 from .products import ProductFacts
 
 SORT_FIELDS = ("id", "name", "date_modified")
@@ -48,45 +52,63 @@ class ProductQuery:
 
 
 class ProductSelector:
-    """Answers product queries against one catalog, caching recent results.
+    """Answers product queries against one store, caching recent results per overlay snapshot.
 
-    :param catalog: the store's catalog.
+    :param catalog: the store's generated catalog.
     :param cache_size: how many distinct query results to keep.
     """
 
     def __init__(self, catalog: Catalog, cache_size: int = 16) -> None:
         self._catalog = catalog
-        self.select = lru_cache(maxsize=cache_size)(self._select)
+        self._cached = lru_cache(maxsize=cache_size)(self._select)
 
-    def _select(self, query: ProductQuery) -> Sequence[int]:
+    def select(self, view: EditedCatalog, query: ProductQuery) -> Sequence[int]:
         """Return the indexes of the matching products, in response order.
 
+        :param view: the store as this request sees it.
         :param query: filters and ordering.
         """
-        candidates = self._candidates(query)
+        return self._cached(view.edits, query)
+
+    def _select(self, edits: CatalogEdits, query: ProductQuery) -> Sequence[int]:
+        """Compute :meth:`select` for one overlay snapshot.
+
+        :param edits: the overlay snapshot (a new one after every change, so the cache never goes stale).
+        :param query: filters and ordering.
+        """
+        view = EditedCatalog(self._catalog, edits)
+        candidates = _candidates(view, query)
         if not query.needs_scan():
-            return candidates[::-1] if query.descending else candidates
-        facts = self._catalog.product_facts
+            return _reversed(candidates) if query.descending else candidates
+        facts = view.product_facts
         kept = [index for index in candidates if _matches(query, facts(index))]
         if query.sort == "name":
-            header = self._catalog.product_header
-            kept.sort(key=lambda index: (header(index).name, index))
+            kept.sort(key=lambda index: (view.product_name(index), index))
         elif query.sort == "date_modified":
             kept.sort(key=lambda index: (facts(index).date_modified, index))
         if query.descending:
             kept.reverse()
         return array("i", kept)
 
-    def _candidates(self, query: ProductQuery) -> Sequence[int]:
-        """Return the indexes allowed by ``id:in`` in ID order (all products without it).
 
-        :param query: filters and ordering.
-        """
-        ids = self._catalog.product_ids
-        if query.id_in is None:
-            return range(ids.count)
-        indexes = {ids.index_of(product_id) for product_id in query.id_in}
-        return sorted(index for index in indexes if index is not None)
+def _candidates(view: EditedCatalog, query: ProductQuery) -> LiveIndexes | list[int]:
+    """Return the existing products allowed by ``id:in``, in ID order (all of them without it).
+
+    :param view: the store as this request sees it.
+    :param query: filters and ordering.
+    """
+    if query.id_in is None:
+        return view.live("products")
+    indexes = {view.index_of("products", product_id) for product_id in query.id_in}
+    return sorted(index for index in indexes if index is not None)
+
+
+def _reversed(indexes: LiveIndexes | list[int]) -> Sequence[int]:
+    """Return the indexes in the opposite order, without materialising a full catalog.
+
+    :param indexes: indexes from :func:`_candidates`.
+    """
+    return indexes.reversed_order() if isinstance(indexes, LiveIndexes) else indexes[::-1]
 
 
 def _matches(query: ProductQuery, facts: ProductFacts) -> bool:

@@ -9,11 +9,13 @@ from the cheaper :func:`.rng.mix` hash of their own IDs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import product as cartesian_product
 from typing import NamedTuple
 
 from .dates import iso_utc
+from .edits import NO_EDIT, ItemEdit
 from .ids import IdRange
 from .rng import Draws, mix, stream_key
 from .vocabulary import (
@@ -186,7 +188,9 @@ class ProductFactory:
         bits = mix(self._header_key, index)
         created = CATALOG_START + index * self._creation_step + (bits >> 20) % self._creation_step
         never_edited = (bits >> 48) % 10 < 3
-        modified = created if never_edited else created + (bits >> 12) % (LAST_MODIFICATION - created)
+        # Indexes past the generated ones (products created later) may start after LAST_MODIFICATION.
+        span = max(LAST_MODIFICATION - created, 1)
+        modified = created if never_edited else created + (bits >> 12) % span
         return ProductFacts(created, modified, (bits >> 56) % 10 != 0)
 
     def header(self, index: int) -> ProductHeader:
@@ -212,19 +216,28 @@ class ProductFactory:
             keywords=(adjective[0], material[0], noun[0]),
         )
 
-    def product(self, index: int, include: frozenset[str] | set[str]) -> dict[str, object]:
+    def product(
+        self, index: int, include: frozenset[str] | set[str], edit: ItemEdit = NO_EDIT
+    ) -> dict[str, object]:
         """Return product ``index`` shaped like ``GET /v3/catalog/products`` items.
 
         :param index: 0-based product index.
         :param include: sub-resources to embed (names from :data:`PRODUCT_INCLUDES`).
+        :param edit: changes made through the admin API, applied before the sub-resources are
+            derived (so variant prices follow an edited product price).
         """
         header = self.header(index)
         draws = Draws(self._product_key, index)
         product_id = self._ids.id_of(index)
         shape = self._shape(draws, product_id)
         data = self._base_fields(draws, product_id, header, shape)
-        if "variants" in include:
-            data["variants"] = self._variants(product_id, data, shape)
+        _apply_product_edit(data, edit)
+        if "variants" in include or edit.variants:
+            variants = self._variants(product_id, data, shape, edit.variants)
+            if edit.variants and data["inventory_tracking"] == "variant":
+                data["inventory_level"] = sum(int(variant["inventory_level"]) for variant in variants)
+            if "variants" in include:
+                data["variants"] = variants
         if "images" in include or "primary_image" in include:
             images = self._images(product_id, header, shape.image_count)
             if "images" in include:
@@ -410,13 +423,18 @@ class ProductFactory:
         return (product_id - 1) * SLOTS_PER_PRODUCT + position + 1
 
     def _variants(
-        self, product_id: int, product: dict[str, object], shape: ProductShape
+        self,
+        product_id: int,
+        product: dict[str, object],
+        shape: ProductShape,
+        changes: Mapping[int, Mapping[str, object]],
     ) -> list[dict[str, object]]:
         """Return the product's variants: the base variant, or one per option combination.
 
         :param product_id: the product's ID.
         :param product: the product's base fields.
         :param shape: the product's option layout.
+        :param changes: edited variant fields by variant ID.
         """
         variants = []
         for position, combination in enumerate(_variant_combinations(shape)):
@@ -465,6 +483,7 @@ class ProductFactory:
                     ],
                 }
             )
+            _apply_variant_changes(variants[-1], changes, product)
         return variants
 
     def _images(self, product_id: int, header: ProductHeader, count: int) -> list[dict[str, object]]:
@@ -568,6 +587,38 @@ class ProductFactory:
             },
             "option_values": [],
         }
+
+
+def _apply_product_edit(data: dict[str, object], edit: ItemEdit) -> None:
+    """Apply admin changes to a product's base fields, keeping the derived fields consistent.
+
+    :param data: the generated base fields, changed in place.
+    :param edit: the product's edit.
+    """
+    data.update(edit.fields)
+    if "price" in edit.fields or "sale_price" in edit.fields:
+        data["calculated_price"] = data["sale_price"] or data["price"]
+    if edit.created_at is not None:
+        data["date_created"] = iso_utc(edit.created_at)
+    if edit.modified_at is not None:
+        data["date_modified"] = iso_utc(edit.modified_at)
+
+
+def _apply_variant_changes(
+    variant: dict[str, object], changes: Mapping[int, Mapping[str, object]], product: dict[str, object]
+) -> None:
+    """Apply admin changes to one variant and recompute its ``calculated_price``.
+
+    :param variant: the generated variant, changed in place.
+    :param changes: edited variant fields by variant ID.
+    :param product: the product's (edited) base fields.
+    """
+    changed = changes.get(int(variant["id"]))
+    if not changed:
+        return
+    variant.update(changed)
+    own_price = variant["sale_price"] if variant["sale_price"] is not None else variant["price"]
+    variant["calculated_price"] = own_price if own_price is not None else product["calculated_price"]
 
 
 def _pick_labels(draws: Draws, kind: OptionKind, count: int) -> tuple[int, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from .responses import ApiError
 
@@ -19,6 +19,15 @@ class QueryParams:
     def __init__(self, query_string: str) -> None:
         self.pairs: list[tuple[str, str]] = parse_qsl(query_string, keep_blank_values=True)
         self._values = dict(self.pairs)
+
+    def with_value(self, name: str, value: str) -> QueryParams:
+        """Return a copy with ``name`` set to ``value`` (replacing every earlier value).
+
+        :param name: parameter name.
+        :param value: the new value.
+        """
+        pairs = [(key, old) for key, old in self.pairs if key != name] + [(name, value)]
+        return QueryParams(urlencode(pairs))
 
     def names(self) -> set[str]:
         """Return the parameter names present."""

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 UNLIMITED_NOMINAL_QUOTA = 7_000_000  # the Enterprise figure the docs listed until 2022
+WINDOW_HISTORY = 1000  # past windows kept for ``usage()``
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class FixedWindowLimiter:
         self._lock = threading.Lock()
         self._window_start = -math.inf
         self._used = 0
+        self._finished_windows: deque[int] = deque(maxlen=WINDOW_HISTORY)
+        self._max_used = 0
 
     def consume(self) -> RateDecision:
         """Spend one request if the quota allows it and return the headers to send."""
@@ -53,6 +57,7 @@ class FixedWindowLimiter:
                 headers = self._headers(reset_ms) | {"X-Retry-After": str(retry_after)}
                 return RateDecision(False, headers)
             self._used += 1
+            self._max_used = max(self._max_used, self._used)
             return RateDecision(True, self._headers(reset_ms))
 
     def peek(self) -> dict[str, str]:
@@ -60,16 +65,35 @@ class FixedWindowLimiter:
         with self._lock:
             return self._headers(self._roll_window())
 
+    def usage(self) -> dict[str, object]:
+        """Return the quota use per window since the last reset.
+
+        ``windows`` lists the requests spent in each window that saw any (the latest last,
+        at most :data:`WINDOW_HISTORY`); ``max_used_in_window`` is the highest of them all.
+        ``quota`` is 0 when unlimited.
+        """
+        with self._lock:
+            return {
+                "quota": self._quota,
+                "window_ms": self._window_ms,
+                "max_used_in_window": self._max_used,
+                "windows": [*self._finished_windows, *([self._used] if self._used else [])],
+            }
+
     def reset(self) -> None:
-        """Start a fresh window with the full quota."""
+        """Start a fresh window with the full quota and forget the past windows."""
         with self._lock:
             self._window_start = -math.inf
             self._used = 0
+            self._finished_windows.clear()
+            self._max_used = 0
 
     def _roll_window(self) -> int:
         """Open a new window if the current one ended; return milliseconds until it ends."""
         now_ms = self._clock() * 1000
         if now_ms - self._window_start >= self._window_ms:
+            if self._used:
+                self._finished_windows.append(self._used)
             self._window_start = now_ms
             self._used = 0
         # ceil() of a float sum can overshoot by 1 ms right at the window start.

@@ -1,7 +1,8 @@
 """HTTP responses and the documented BigCommerce error body shapes.
 
-Error bodies follow the reference (section 9): v3 JSON objects, Pages v3
-``application/problem+json`` objects, and v2 JSON arrays.
+Error bodies follow the reference (section 9): v3 JSON objects (the category trees wrap
+their 422 as ``{"errors": {...}, "meta": {...}}``), Pages v3 ``application/problem+json``
+objects, and v2 JSON arrays.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class ApiFamily(Enum):
     """Which error body shape a path uses."""
 
     V3 = "v3"
+    V3_TREES = "v3-trees"
     V3_PROBLEM = "v3-problem"
     V2 = "v2"
 
@@ -60,6 +62,8 @@ class ApiFamily(Enum):
             return cls.V2
         if api_path.startswith("/v3/content/pages"):
             return cls.V3_PROBLEM
+        if api_path.startswith("/v3/catalog/trees"):
+            return cls.V3_TREES
         return cls.V3
 
 
@@ -103,4 +107,11 @@ def error_response(family: ApiFamily, error: ApiError) -> Response:
         return json_response(body, error.status, PROBLEM_JSON)
     if error.errors is not None:
         body["errors"] = error.errors
+    if family is ApiFamily.V3_TREES and error.status == 422:
+        # The category trees spec wraps its 422 like a batch result.
+        wrapped = {
+            "errors": {**body, "errors": error.errors or {}},
+            "meta": {"total": 0, "success": 0, "failed": 0},
+        }
+        return json_response(wrapped, error.status)
     return json_response(body, error.status)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .edited_catalog import EditedCatalog
 from .pagination import page_window, v2_page, v3_collection
 from .product_params import field_selector, product_includes, product_query
 from .query import QueryParams
@@ -100,62 +101,62 @@ def list_products(store: StoreState, request: ApiRequest) -> Response:
     :param request: the request.
     """
     query = request.query
+    view = store.editor.view()
     include = product_includes(query)
     cap = OPTIONS_PAGE_CAP if include & {"options", "modifiers"} else None
     window = page_window(query, store.spec.limit_overflow, cap)
-    indexes = store.products.select(product_query(query))
+    indexes = store.products.select(view, product_query(query))
     shape = field_selector(query, include)
     return json_response(
-        v3_collection(indexes, window, query, lambda index: shape(store.catalog.product(index, include)))
+        v3_collection(indexes, window, query, lambda index: shape(view.product(index, include)))
     )
 
 
 def get_product(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/products/{product_id}``.
+    """``GET /v3/catalog/products/{product_id}``: 404 once the product is deleted.
 
     :param store: the addressed store.
     :param request: the request.
     """
-    index = store.catalog.product_ids.index_of(int(request.path_args[0]))
+    view = store.editor.view()
+    index = view.index_of("products", int(request.path_args[0]))
     if index is None:
         raise ApiError(404, "The requested product was not found.")
     include = product_includes(request.query)
     shape = field_selector(request.query, include)
-    return json_response({"data": shape(store.catalog.product(index, include)), "meta": {}})
+    return json_response({"data": shape(view.product(index, include)), "meta": {}})
 
 
 # Categories and brands
 
 
-def _filtered(count: int, keep: Callable[[int], bool]) -> Sequence[int]:
-    """Return the indexes ``0..count-1`` that pass ``keep``.
+def _filtered(indexes: Sequence[int], keep: Callable[[int], bool]) -> Sequence[int]:
+    """Return the ``indexes`` that pass ``keep``.
 
-    :param count: collection size.
+    :param indexes: existing item indexes.
     :param keep: the filter.
     """
-    return [index for index in range(count) if keep(index)]
+    return [index for index in indexes if keep(index)]
 
 
 def _category_filter(
-    store: StoreState, ids: tuple[int, ...] | None, parents: tuple[int, ...] | None, visible: bool | None
+    view: EditedCatalog, ids: tuple[int, ...] | None, parents: tuple[int, ...] | None, visible: bool | None
 ) -> Callable[[int], bool]:
     """Return a predicate over category indexes for ID, parent and visibility filters.
 
-    :param store: the addressed store.
+    :param view: the store as this request sees it.
     :param ids: allowed category IDs, or ``None``.
     :param parents: allowed parent IDs (0 for roots), or ``None``.
     :param visible: required visibility, or ``None``.
     """
-    catalog = store.catalog
+    category_ids = view.ids("categories")
 
     def keep(index: int) -> bool:
-        if ids is not None and catalog.category_ids.id_of(index) not in ids:
+        if ids is not None and category_ids.id_of(index) not in ids:
             return False
-        if parents is not None:
-            parent = catalog.category_parent(index)
-            if (0 if parent is None else catalog.category_ids.id_of(parent)) not in parents:
-                return False
-        return visible is None or catalog.category_is_visible(index) == visible
+        if parents is not None and view.category_parent_id(index) not in parents:
+            return False
+        return visible is None or view.category_is_visible(index) == visible
 
     return keep
 
@@ -167,14 +168,15 @@ def list_tree_categories(store: StoreState, request: ApiRequest) -> Response:
     :param request: the request.
     """
     query = request.query
+    view = store.editor.view()
     window = page_window(query, store.spec.limit_overflow)
     tree_ids = query.integers("tree_id:in")
     keep = _category_filter(
-        store, query.integers("category_id:in"), query.integers("parent_id:in"), query.boolean("is_visible")
+        view, query.integers("category_id:in"), query.integers("parent_id:in"), query.boolean("is_visible")
     )
-    count = 0 if tree_ids is not None and 1 not in tree_ids else store.catalog.spec.categories
-    indexes = _filtered(count, keep)
-    return json_response(v3_collection(indexes, window, query, store.catalog.tree_category))
+    in_tree = tree_ids is None or 1 in tree_ids
+    indexes = _filtered(view.live("categories"), keep) if in_tree else []
+    return json_response(v3_collection(indexes, window, query, view.tree_category))
 
 
 def list_legacy_categories(store: StoreState, request: ApiRequest) -> Response:
@@ -184,11 +186,12 @@ def list_legacy_categories(store: StoreState, request: ApiRequest) -> Response:
     :param request: the request.
     """
     query = request.query
+    view = store.editor.view()
     window = page_window(query, store.spec.limit_overflow)
     parent = query.integers("parent_id")
-    keep = _category_filter(store, query.integers("id:in"), parent, query.boolean("is_visible"))
-    indexes = _filtered(store.catalog.spec.categories, keep)
-    return json_response(v3_collection(indexes, window, query, store.catalog.legacy_category))
+    keep = _category_filter(view, query.integers("id:in"), parent, query.boolean("is_visible"))
+    indexes = _filtered(view.live("categories"), keep)
+    return json_response(v3_collection(indexes, window, query, view.legacy_category))
 
 
 def list_trees(store: StoreState, request: ApiRequest) -> Response:
@@ -214,17 +217,18 @@ def list_brands(store: StoreState, request: ApiRequest) -> Response:
     :param request: the request.
     """
     query = request.query
+    view = store.editor.view()
     window = page_window(query, store.spec.limit_overflow)
     ids, name = query.integers("id:in"), query.get("name")
-    catalog = store.catalog
+    brand_ids = view.ids("brands")
 
     def keep(index: int) -> bool:
-        if ids is not None and catalog.brand_ids.id_of(index) not in ids:
+        if ids is not None and brand_ids.id_of(index) not in ids:
             return False
-        return name is None or catalog.brand(index)["name"] == name
+        return name is None or view.brand(index)["name"] == name
 
-    indexes = _filtered(catalog.spec.brands, keep)
-    return json_response(v3_collection(indexes, window, query, catalog.brand))
+    indexes = _filtered(view.live("brands"), keep)
+    return json_response(v3_collection(indexes, window, query, view.brand))
 
 
 # Content, channels, hooks
@@ -237,28 +241,29 @@ def list_pages_v3(store: StoreState, request: ApiRequest) -> Response:
     :param request: the request.
     """
     query = request.query
+    view = store.editor.view()
     window = page_window(query, store.spec.limit_overflow)
     include = set(query.csv("include"))
     if include - {"body"}:
         raise ApiError(422, "Input is invalid", errors={"include": "only 'body' may be included"})
     ids, channel = query.integers("id:in"), query.integer("channel_id", 1)
     name, name_like = query.get("name"), (query.get("name:like") or "").lower()
-    catalog = store.catalog
+    page_ids = view.ids("pages")
 
     def keep(index: int) -> bool:
-        if channel != 1 or (ids is not None and catalog.page_ids.id_of(index) not in ids):
+        if channel != 1 or (ids is not None and page_ids.id_of(index) not in ids):
             return False
-        if name is not None and catalog.page_name(index) != name:
+        if name is not None and view.page_name(index) != name:
             return False
         if not name_like:
             return True
-        page = catalog.page_v3(index, include_body=True)
+        page = view.page_v3(index, include_body=True)
         return name_like in f"{page['name']} {page.get('body', '')}".lower()
 
-    indexes = _filtered(catalog.spec.pages, keep)
+    indexes = _filtered(view.live("pages"), keep)
     return json_response(
         v3_collection(
-            indexes, window, query, lambda index: catalog.page_v3(index, include_body="body" in include)
+            indexes, window, query, lambda index: view.page_v3(index, include_body="body" in include)
         )
     )
 
@@ -287,17 +292,17 @@ def list_hooks(store: StoreState, request: ApiRequest) -> Response:
 # v2
 
 
-def _published_posts(store: StoreState, query: QueryParams) -> Sequence[int]:
-    """Return post indexes newest first, optionally only (un)published ones.
+def _published_posts(view: EditedCatalog, query: QueryParams) -> Sequence[int]:
+    """Return post indexes newest (highest ID) first, optionally only (un)published ones.
 
-    :param store: the addressed store.
+    :param view: the store as this request sees it.
     :param query: the query parameters.
     """
     published = query.boolean("is_published")
-    newest_first = range(store.catalog.spec.blog_posts - 1, -1, -1)
+    newest_first = view.live("blog_posts").reversed_order()
     if published is None:
         return newest_first
-    return [index for index in newest_first if store.catalog.blog_post_is_published(index) == published]
+    return [index for index in newest_first if view.blog_post(index)["is_published"] == published]
 
 
 def list_blog_posts(store: StoreState, request: ApiRequest) -> Response:
@@ -306,8 +311,9 @@ def list_blog_posts(store: StoreState, request: ApiRequest) -> Response:
     :param store: the addressed store.
     :param request: the request.
     """
+    view = store.editor.view()
     window = page_window(request.query, store.spec.limit_overflow)
-    return v2_page(_published_posts(store, request.query), window, store.catalog.blog_post)
+    return v2_page(_published_posts(view, request.query), window, view.blog_post)
 
 
 def count_blog_posts(store: StoreState, request: ApiRequest) -> Response:
@@ -316,7 +322,7 @@ def count_blog_posts(store: StoreState, request: ApiRequest) -> Response:
     :param store: the addressed store.
     :param request: the request.
     """
-    return json_response({"count": len(_published_posts(store, request.query))})
+    return json_response({"count": len(_published_posts(store.editor.view(), request.query))})
 
 
 def list_pages_v2(store: StoreState, request: ApiRequest) -> Response:
@@ -325,8 +331,9 @@ def list_pages_v2(store: StoreState, request: ApiRequest) -> Response:
     :param store: the addressed store.
     :param request: the request.
     """
+    view = store.editor.view()
     window = page_window(request.query, store.spec.limit_overflow)
-    return v2_page(range(store.catalog.spec.pages), window, store.catalog.page_v2)
+    return v2_page(view.live("pages"), window, view.page_v2)
 
 
 def get_store(store: StoreState, request: ApiRequest) -> Response:

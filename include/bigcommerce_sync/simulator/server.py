@@ -1,7 +1,8 @@
 """The HTTP/1.1 server: authentication, rate limiting, latency, faults and routing.
 
 Store API requests go through, in order: store lookup (404), the store's latency,
-``X-Auth-Token`` check (401), the store's quota (429), fault rules, and the route.
+``X-Auth-Token`` check (401), the store's quota (429), fault rules (see :mod:`.faults`),
+and the route.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from .control import CONTROL_PREFIX, handle_control
-from .faults import FaultRule
+from .fault_effects import status_response, truncated, with_repeated_items
+from .faults import FaultEffect
 from .query import QueryParams
-from .responses import JSON, ApiError, ApiFamily, Response, error_response
+from .responses import ApiError, ApiFamily, Response, error_response
 from .routes import handle
 from .stats import DROPPED
 from .store_state import SimulatorState, StoreState
@@ -63,6 +65,9 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "BigCommerceSimulator/1.0"
+    # Headers and body are written separately; without TCP_NODELAY a keep-alive client
+    # waits ~40 ms per response for the delayed ACK.
+    disable_nagle_algorithm = True
     server: SimulatorServer
 
     def do_GET(self) -> None:
@@ -85,7 +90,9 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path.startswith(CONTROL_PREFIX):
-            self._send(handle_control(self.server.state, self.command, url.path, body))
+            self._send(
+                handle_control(self.server.state, self.command, url.path, QueryParams(url.query), body)
+            )
             return
         match = STORE_PATH.fullmatch(url.path)
         if match is None:
@@ -111,11 +118,11 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         """
         store.stats.begin(api_path)
         response: Response | None = None
-        injected = False
+        fault: FaultEffect | None = None
         try:
-            response, injected = self._store_response(store, api_path, query)
+            response, fault = self._store_response(store, api_path, query)
         finally:
-            store.stats.finish(DROPPED if response is None else response.status, injected)
+            store.stats.finish(api_path, DROPPED if response is None else response.status, fault)
         if response is None:
             self.close_connection = True
             return
@@ -123,13 +130,13 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
 
     def _store_response(
         self, store: StoreState, api_path: str, query: QueryParams
-    ) -> tuple[Response | None, bool]:
+    ) -> tuple[Response | None, FaultEffect | None]:
         """Build the response; ``None`` means drop the connection.
 
         :param store: the addressed store.
         :param api_path: the path below the store prefix.
         :param query: the query parameters.
-        :returns: the response and whether a fault rule produced it.
+        :returns: the response and the fault that shaped it, if any.
         """
         family = ApiFamily.for_path(api_path)
         if store.spec.latency_ms:
@@ -137,22 +144,70 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if self.headers.get("X-Auth-Token") != store.spec.token:
             response = error_response(family, ApiError(401, "Missing or invalid authentication token."))
             response.headers.update(store.limiter.peek())
-            return response, False
+            return response, None
         decision = store.limiter.consume()
         if not decision.allowed:
-            return Response(429, headers=decision.headers), False
-        rule = self.server.state.faults.take(store.spec.store_hash, api_path, _page_number(query))
-        if rule is not None and rule.kind == "drop":
-            return None, True
-        if rule is not None and rule.kind == "status":
-            response = _fault_status_response(rule, family)
-        else:
+            return Response(429, headers=decision.headers), None
+        page = _page_number(query)
+        fault = self.server.state.faults.take(store.spec.store_hash, api_path, page)
+        if fault is None:
             response = self._route(store, family, api_path, query)
-        if rule is not None and rule.kind == "truncate":
-            response = _truncated(response)
-        if rule is None or rule.rate_limit_headers:
+        else:
+            response, fault = self._faulty_response(store, family, api_path, query, fault)
+        if response is not None and (fault is None or fault.rate_limit_headers):
             response.headers.update(decision.headers)
-        return response, rule is not None
+        return response, fault
+
+    def _faulty_response(
+        self, store: StoreState, family: ApiFamily, api_path: str, query: QueryParams, fault: FaultEffect
+    ) -> tuple[Response | None, FaultEffect | None]:
+        """Apply a fired fault; ``None`` as the response means drop the connection.
+
+        :param store: the addressed store.
+        :param family: the path's error body shape.
+        :param api_path: the path below the store prefix.
+        :param query: the query parameters.
+        :param fault: the fault to apply.
+        :returns: the response and the fault, or ``None`` as the fault when it had nothing to
+            change (``duplicates`` on a page without a previous page).
+        """
+        if fault.kind in ("timeout", "slow"):
+            time.sleep(fault.delay_ms / 1000)
+        if fault.kind in ("drop", "timeout"):
+            return None, fault
+        if fault.kind == "status":
+            return status_response(fault, family), fault
+        response = self._route(store, family, api_path, query)
+        if fault.kind == "truncate":
+            return truncated(response), fault
+        if fault.kind == "duplicates":
+            repeated = self._repeating_previous_page(store, family, api_path, query, response, fault)
+            return (response, None) if repeated is None else (repeated, fault)
+        return response, fault
+
+    def _repeating_previous_page(
+        self,
+        store: StoreState,
+        family: ApiFamily,
+        api_path: str,
+        query: QueryParams,
+        response: Response,
+        fault: FaultEffect,
+    ) -> Response | None:
+        """Return the page shifted to repeat the end of the previous page, or ``None`` on page 1.
+
+        :param store: the addressed store.
+        :param family: the path's error body shape.
+        :param api_path: the path below the store prefix.
+        :param query: the query parameters.
+        :param response: the page as normally served.
+        :param fault: a ``duplicates`` fault.
+        """
+        page = _page_number(query)
+        if page < 2:
+            return None
+        previous = self._route(store, family, api_path, query.with_value("page", str(page - 1)))
+        return with_repeated_items(response, previous, fault.duplicate_count)
 
     def _route(self, store: StoreState, family: ApiFamily, api_path: str, query: QueryParams) -> Response:
         """Run the endpoint, turning errors into the path's documented error body.
@@ -196,24 +251,3 @@ def _page_number(query: QueryParams) -> int:
         return query.integer("page", 1)
     except ApiError:
         return 1
-
-
-def _fault_status_response(rule: FaultRule, family: ApiFamily) -> Response:
-    """Return the injected error: the documented body for the status, none for 429.
-
-    :param rule: a ``kind="status"`` rule.
-    :param family: the path's error body shape.
-    """
-    status = rule.status or 500
-    if status == 429:
-        return Response(429, headers={"X-Retry-After": "1"} if rule.rate_limit_headers else {})
-    return error_response(family, ApiError(status))
-
-
-def _truncated(response: Response) -> Response:
-    """Return a 200 whose JSON body stops halfway (an empty body becomes ``[{``).
-
-    :param response: the response that would have been sent.
-    """
-    body = response.body[: len(response.body) // 2] if response.body else b"[{"
-    return Response(200, body, JSON)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from .catalog import Catalog
+from .catalog_editor import CatalogEditor
 from .dates import iso_utc
 from .faults import FaultRegistry
 from .product_query import ProductSelector
@@ -17,7 +18,7 @@ STORE_CREATED = 1577836800  # 2020-01-01T00:00:00Z
 
 
 class StoreState:
-    """Catalog, rate limiter and counters of one store.
+    """Catalog, admin changes, rate limiter and counters of one store.
 
     :param spec: the store configuration.
     """
@@ -25,9 +26,14 @@ class StoreState:
     def __init__(self, spec: StoreSpec) -> None:
         self.spec = spec
         self.catalog = Catalog(spec.catalog)
+        self.editor = CatalogEditor(self.catalog)
         self.products = ProductSelector(self.catalog)
         self.limiter = FixedWindowLimiter(spec.quota, spec.window_ms)
         self.stats = StoreStats()
+
+    def stats_snapshot(self) -> dict[str, object]:
+        """Return the request counters with the quota use per rate-limit window."""
+        return {**self.stats.snapshot(), "quota_usage": self.limiter.usage()}
 
     @property
     def display_name(self) -> str:
@@ -137,9 +143,14 @@ class SimulatorState:
         self.stores = {spec.store_hash: StoreState(spec) for spec in specs}
         self.faults = FaultRegistry()
 
-    def reset(self) -> None:
-        """Clear counters, fault rules and rate-limit windows."""
+    def reset(self, catalog: bool = False) -> None:
+        """Clear counters, fault rules and rate-limit windows, and optionally the admin changes.
+
+        :param catalog: also drop every created, updated and deleted item.
+        """
         for store in self.stores.values():
             store.stats.reset()
             store.limiter.reset()
+            if catalog:
+                store.editor.reset()
         self.faults.clear()
