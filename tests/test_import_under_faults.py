@@ -28,7 +28,12 @@ def faulty_store() -> SimulatorAdmin:
     with SimulatorProcess([spec]) as process:
         for conn_id, attempts in (("BC_FAULTY", 12), ("BC_FAULTY_STRICT", 4)):
             os.environ[f"AIRFLOW_CONN_{conn_id}"] = devstack.bigcommerce_connection(
-                process.url, "faulty", "faulty-token", max_attempts=attempts, backoff_seconds=0.01, timeout=0.5
+                process.url,
+                "faulty",
+                "faulty-token",
+                max_attempts=attempts,
+                backoff_seconds=0.01,
+                timeout=0.5,
             )
         yield SimulatorAdmin(process.url)
 
