@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bigcommerce_sync.batches import Batch
 
 _FINISHED_OK = {"success", "skipped"}
+FINAL_STATUSES = {"completed", "failed"}
 _SILENT_FAILURE = "task failed without reporting an error (killed, timed out, or marked failed by hand)"
 
 
@@ -125,23 +126,33 @@ class FinalizeBatchOperator(BatchTaskOperator):
         batch = self.claimed_batch(context)
         ti = context["ti"]
         repository = BatchRepository(self.batch_db_conn_id)
+        unsuccessful = self._unsuccessful_tasks(ti)
+        if unsuccessful:
+            self._discard_unpublished(batch)
+        current = repository.get(batch.batch_id)
+        if current is not None and current.status in FINAL_STATUSES:
+            # A retry of this task after the batch was written: nothing left to record.
+            self.log.info("Batch %d is already %s", current.id, current.status)
+            return {"batch_id": current.id, "status": current.status}
         counts = self._counts(ti)
         next_run_at = self._next_run_at(context) if batch.is_scheduled else None
-        unsuccessful = self._unsuccessful_tasks(ti)
         if not unsuccessful:
             done = repository.complete(batch.batch_id, counts=counts, next_run_at=next_run_at)
             self.log.info("Batch %d completed: %s", done.id, counts)
             return {"batch_id": done.id, "status": done.status}
         summary = self._failure_summary(repository, batch, unsuccessful)
         failed = repository.fail(batch.batch_id, summary=summary, counts=counts, next_run_at=next_run_at)
+        self.log.warning("Batch %d failed: %s", failed.id, summary)
+        return {"batch_id": failed.id, "status": failed.status}
+
+    def _discard_unpublished(self, batch: ClaimedBatch) -> None:
         dropped = discard_unpublished(
             SearchHook(self.search_conn_id),
             store_hash=batch.store_hash,
             batch_id=batch.batch_id,
             entities=entities(batch.sync_type),
         )
-        self.log.warning("Batch %d failed: %s (dropped unpublished indexes %s)", failed.id, summary, dropped)
-        return {"batch_id": failed.id, "status": failed.status}
+        self.log.info("Dropped the failed batch's unpublished indexes: %s", dropped)
 
     def _counts(self, ti: Any) -> dict[str, int]:
         counts: dict[str, int] = {}
