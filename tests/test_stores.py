@@ -89,3 +89,17 @@ def test_shipped_registry_is_valid():
 
     assert registry.problems == []
     assert [s.store_hash for s in registry.stores] == ["demo1store"]
+
+
+def test_check_command_lists_stores_and_reports_skipped_entries(tmp_path, capsys):
+    from bigcommerce_sync.stores import main
+
+    path = write(tmp_path, [GOOD, {**GOOD, "store_hash": "bad!"}])
+
+    assert main(["check", str(path)]) == 1
+    printed = capsys.readouterr()
+    assert "ok       bigcommerce_sync_abc123" in printed.out
+    assert "skipped  stores.yaml: store #2 ('bad!'): field 'store_hash'" in printed.err
+    assert main(["check", str(write(tmp_path, [GOOD]))]) == 0
+    (tmp_path / "broken.yaml").write_text("stores: [", encoding="utf-8")
+    assert main(["check", str(tmp_path / "broken.yaml")]) == 2

@@ -7,6 +7,7 @@ file that cannot be read as a list of stores at all raises.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -130,3 +131,32 @@ def _refuse_duplicates(path: Path, stores: list[StoreConfig]) -> tuple[list[Stor
         for h in duplicates
     ]
     return [s for s in stores if s.store_hash not in duplicates], problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bigcommerce_sync.stores check [FILE]``: list the stores, report bad entries.
+
+    Exits 1 if any entry would be skipped, 2 if the file cannot be used at all.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bigcommerce_sync.stores")
+    parser.add_argument("command", choices=["check"])
+    parser.add_argument(
+        "file", nargs="?", type=Path, help="defaults to $BIGCOMMERCE_SYNC_STORES_FILE or include/"
+    )
+    args = parser.parse_args(argv)
+    try:
+        registry = load_registry(args.file)
+    except StoreRegistryError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for store in registry.stores:
+        print(f"ok       {store.dag_id}  ({store.name}; schedule {store.schedule or 'none'})")
+    for problem in registry.problems:
+        print(f"skipped  {problem}", file=sys.stderr)
+    return 1 if registry.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
