@@ -103,3 +103,16 @@ def test_check_command_lists_stores_and_reports_skipped_entries(tmp_path, capsys
     assert main(["check", str(write(tmp_path, [GOOD]))]) == 0
     (tmp_path / "broken.yaml").write_text("stores: [", encoding="utf-8")
     assert main(["check", str(tmp_path / "broken.yaml")]) == 2
+
+
+def test_one_store_mode_validates_only_that_entry_but_still_refuses_its_duplicates(tmp_path):
+    path = write(
+        tmp_path, [GOOD, {**GOOD, "store_hash": "broken", "schedule": "never"}, {**GOOD, "store_hash": "two"}]
+    )
+
+    only = load_registry(path, only_store="abc123")
+    assert [s.store_hash for s in only.stores] == ["abc123"] and only.problems == []
+
+    twice = write(tmp_path, [GOOD, GOOD])
+    refused = load_registry(twice, only_store="abc123")
+    assert refused.stores == [] and "appears 2 times" in refused.problems[0]

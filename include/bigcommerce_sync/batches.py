@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
-from airflow.providers.postgres.hooks.postgres import PostgresHook
 
 from bigcommerce_sync.migrations import migrate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
 
 BATCH_DB_CONN_ID = "sync_db"
 COUNT_COLUMNS = ("products_count", "categories_count", "pages_count", "blog_posts_count", "failed_documents")
@@ -74,7 +75,10 @@ class BatchRepository:
     """
 
     def __init__(self, postgres_conn_id: str = BATCH_DB_CONN_ID) -> None:
-        self.hook = PostgresHook(postgres_conn_id=postgres_conn_id)
+        # Imported here: DAG files import this module, and parsing should not pay for the driver.
+        from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+        self.hook: PostgresHook = PostgresHook(postgres_conn_id=postgres_conn_id)
 
     def migrate(self) -> list[str]:
         """Bring the schema up to date; return the migrations applied."""

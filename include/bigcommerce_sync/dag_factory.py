@@ -12,7 +12,7 @@ from bigcommerce_sync.operators.batch import ClaimBatchOperator, FinalizeBatchOp
 from bigcommerce_sync.operators.config import ApplyStopWordsOperator, ApplySynonymsOperator
 from bigcommerce_sync.operators.imports import ImportOperator
 from bigcommerce_sync.operators.index import CreateIndexOperator, PublishIndexOperator
-from bigcommerce_sync.stores import StoreConfig, StoreRegistry, load_registry
+from bigcommerce_sync.stores import DAG_ID_PREFIX, StoreConfig, StoreRegistry, load_registry
 from bigcommerce_sync.sync_request import sync_params
 from bigcommerce_sync.sync_types import ImportJob
 
@@ -112,10 +112,12 @@ def build_store_dags(registry: StoreRegistry | None = None) -> dict[str, DAG]:
 
     :param registry: the stores; read from ``stores.yaml`` when not given.
     """
-    registry = registry or load_registry()
+    wanted = get_parsing_context().dag_id
+    if registry is None:
+        only_store = wanted.removeprefix(DAG_ID_PREFIX) if wanted else None
+        registry = load_registry(only_store=only_store)
     for problem in registry.problems:
         log.error("Skipped store entry: %s", problem)
-    wanted = get_parsing_context().dag_id
     return {
         store.dag_id: build_store_dag(store)
         for store in registry.stores

@@ -24,6 +24,7 @@ DEFAULT_STORES_FILE = Path(__file__).resolve().parents[1] / "stores.yaml"
 DAG_ID_PREFIX = "bigcommerce_sync_"
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class StoreRegistryError(ValueError):
@@ -82,27 +83,38 @@ def stores_file() -> Path:
     return Path(os.environ.get(STORES_FILE_ENV) or DEFAULT_STORES_FILE)
 
 
-def load_registry(path: Path | None = None) -> StoreRegistry:
+def load_registry(path: Path | None = None, *, only_store: str | None = None) -> StoreRegistry:
     """Read and validate the registry; raise only if the file as a whole is unusable.
 
     :param path: the YAML file; defaults to :func:`stores_file`.
+    :param only_store: validate just this store's entry (what a worker parsing one DAG needs);
+        duplicates of it are still refused.
     """
     path = path or stores_file()
     entries = _read_entries(path)
+    duplicates = _duplicate_hashes(entries)
     stores: list[StoreConfig] = []
-    problems: list[str] = []
+    problems = [
+        f"{path.name}: store_hash {h!r} appears {n} times; all its entries are skipped "
+        f"(dag_id {DAG_ID_PREFIX}{h} must be unique)"
+        for h, n in sorted(duplicates.items())
+        if only_store in (None, h)
+    ]
     for position, entry in enumerate(entries, start=1):
+        store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
+        if store_hash in duplicates or only_store not in (None, store_hash):
+            continue
         try:
             stores.append(StoreConfig.model_validate(entry))
         except ValidationError as error:
             problems.extend(_describe(path, position, entry, error))
-    stores, duplicate_problems = _refuse_duplicates(path, stores)
-    return StoreRegistry(stores=[s for s in stores if s.enabled], problems=problems + duplicate_problems)
+    return StoreRegistry(stores=[s for s in stores if s.enabled], problems=problems)
 
 
 def _read_entries(path: Path) -> list[Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when available: the whole registry is read at every parse.
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise StoreRegistryError(f"{path}: cannot read the store registry: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("stores"), list):
@@ -119,18 +131,14 @@ def _describe(path: Path, position: int, entry: Any, error: ValidationError) -> 
     ]
 
 
-def _refuse_duplicates(path: Path, stores: list[StoreConfig]) -> tuple[list[StoreConfig], list[str]]:
-    """Drop every store whose hash appears twice: neither entry can be trusted to be the right one."""
-    seen: dict[str, int] = {}
-    for store in stores:
-        seen[store.store_hash] = seen.get(store.store_hash, 0) + 1
-    duplicates = sorted(h for h, n in seen.items() if n > 1)
-    problems = [
-        f"{path.name}: store_hash {h!r} appears {seen[h]} times; all its entries are skipped "
-        f"(dag_id {DAG_ID_PREFIX}{h} must be unique)"
-        for h in duplicates
-    ]
-    return [s for s in stores if s.store_hash not in duplicates], problems
+def _duplicate_hashes(entries: list[Any]) -> dict[str, int]:
+    """Store hashes listed more than once: neither entry can be trusted to be the right one."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
+        if isinstance(store_hash, str):
+            counts[store_hash] = counts.get(store_hash, 0) + 1
+    return {store_hash: n for store_hash, n in counts.items() if n > 1}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,6 @@ from airflow.sdk.exceptions import AirflowFailException
 from croniter import croniter
 
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchClaimError, BatchRepository, ErrorRecord
-from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync.index_lifecycle import discard_unpublished
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
 from bigcommerce_sync.sync_types import SyncMode, SyncType, entities
@@ -146,6 +144,9 @@ class FinalizeBatchOperator(BatchTaskOperator):
         return {"batch_id": failed.id, "status": failed.status}
 
     def _discard_unpublished(self, batch: ClaimedBatch) -> None:
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.index_lifecycle import discard_unpublished
+
         dropped = discard_unpublished(
             SearchHook(self.search_conn_id),
             store_hash=batch.store_hash,

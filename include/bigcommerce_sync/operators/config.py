@@ -15,13 +15,13 @@ from bigcommerce_sync.analysis import (
     synonym_set_body,
     synonym_set_id,
 )
-from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync.index_lifecycle import rebuild_live
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_types import SyncType, applies_stop_words, applies_synonyms
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from bigcommerce_sync.hooks.search import SearchHook
 
 
 class _SearchConfigOperator(BatchTaskOperator):
@@ -59,6 +59,8 @@ class _SearchConfigOperator(BatchTaskOperator):
 
     def rebuild_live_indexes(self, hook: SearchHook, batch: ClaimedBatch) -> dict[str, int]:
         """Re-create the store's live indexes with the current lists (no store reads, no downtime)."""
+        from bigcommerce_sync.index_lifecycle import rebuild_live
+
         analysis = analysis_settings(
             stop_words=self.merged_stop_words(),
             synonyms=self.merged_synonyms(),
@@ -91,6 +93,8 @@ class ApplyStopWordsOperator(_SearchConfigOperator):
         words = self.merged_stop_words()
         self.log.info("%d stop words: %s", len(words), ", ".join(words))
         if batch.sync_type is SyncType.STOP_WORDS:
+            from bigcommerce_sync.hooks.search import SearchHook
+
             self.rebuild_live_indexes(SearchHook(self.search_conn_id), batch)
         return words
 
@@ -107,6 +111,8 @@ class ApplySynonymsOperator(_SearchConfigOperator):
         batch = self.claimed_batch(context)
         if not applies_synonyms(batch.sync_type):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not change synonyms")
+        from bigcommerce_sync.hooks.search import SearchHook
+
         rules = self.merged_synonyms()
         hook = SearchHook(self.search_conn_id)
         if hook.synonyms_mode is SynonymsMode.API:

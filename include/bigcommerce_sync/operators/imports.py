@@ -8,10 +8,6 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowSkipException
 
 from bigcommerce_sync.batches import BatchRepository
-from bigcommerce_sync.extraction import entity_stream
-from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
-from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync.importing import import_entity
 from bigcommerce_sync.index_lifecycle import seal, version_name
 from bigcommerce_sync.operators.base import BatchTaskOperator
 from bigcommerce_sync.sync_types import ImportJob, import_jobs
@@ -58,6 +54,12 @@ class ImportOperator(BatchTaskOperator):
         batch = self.claimed_batch(context)
         if self.job not in import_jobs(batch.sync_type):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not import {self.job}")
+        # The store and search clients and the import path load only when a task runs, not at parse time.
+        from bigcommerce_sync.extraction import entity_stream
+        from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.importing import import_entity
+
         store = BigCommerceHook(
             self.bigcommerce_conn_id,
             max_concurrency=self.api_concurrency,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowSkipException
 
 from bigcommerce_sync.analysis import analysis_settings
-from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.index_lifecycle import (
     alias_name,
     apply_retention,
@@ -43,6 +42,8 @@ class CreateIndexOperator(BatchTaskOperator):
         wanted = entities(batch.sync_type)
         if not wanted:
             raise AirflowSkipException(f"a {batch.sync_type} sync imports no documents")
+        from bigcommerce_sync.hooks.search import SearchHook
+
         ti = context["ti"]
         hook = SearchHook(self.search_conn_id)
         analysis = analysis_settings(
@@ -78,6 +79,8 @@ class PublishIndexOperator(BatchTaskOperator):
         wanted = entities(batch.sync_type)
         if not wanted:
             raise AirflowSkipException(f"a {batch.sync_type} sync publishes no index")
+        from bigcommerce_sync.hooks.search import SearchHook
+
         hook = SearchHook(self.search_conn_id)
         versions = {
             alias_name(batch.store_hash, e): version_name(batch.store_hash, e, batch.batch_id) for e in wanted
