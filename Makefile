@@ -1,10 +1,11 @@
-# Two commands for users: `make demo` (sync the demo store end to end) and `make test`.
+# Two commands for users: `make demo` (sync the demo store end to end) and `make test`;
+# `make airflow` runs a local Airflow with the demo store, for trying the UI and the REST API.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format clean
+.PHONY: install demo airflow browser bench test lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
@@ -19,11 +20,27 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m bigcommerce_sync.demo
 
+# A running Airflow (api-server, scheduler, dag-processor) with the demo store; Ctrl-C stops it all.
+airflow: $(STAMP)
+	$(PY) -m bigcommerce_sync.local_airflow
+
+# The end-to-end tests drive headless Chromium and run the README's curl example: install them
+# from Debian when missing and we are root (as in CI); otherwise the browser test says it skipped.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v curl >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver curl; \
+	else echo "chromium, chromium-driver or curl is missing and cannot be apt-get installed here (not root?)" >&2; fi
+
+# About 10 minutes; figures in bench/results/latest.json. BENCH_ARGS=--profile adds py-spy profiles.
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint browser
 	$(PY) -m pytest
 
 format: $(STAMP)
