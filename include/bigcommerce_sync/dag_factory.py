@@ -99,9 +99,11 @@ def build_store_dag(store: StoreConfig) -> DAG:
             task_id="finalize",
             count_task_ids=[task.task_id for task in import_tasks],
             schedule=store.schedule,
+            on_failure_callback=None,  # it records the batch's failure itself
             **search,
         )
-        claim >> config >> index >> imports >> publish >> finalize.as_teardown(setups=claim)
+        teardown = finalize.as_teardown(setups=claim, on_failure_fail_dagrun=True)
+        claim >> config >> index >> imports >> publish >> teardown
     return dag
 
 

@@ -77,3 +77,31 @@ def applies_stop_words(sync_type: SyncType) -> bool:
 def applies_synonyms(sync_type: SyncType) -> bool:
     """The synonym set must exist before a new index refers to it."""
     return sync_type is SyncType.SYNONYMS or bool(import_jobs(sync_type))
+
+
+# Task ids of a store's sync DAG, as groups prefix them.
+CLAIM_TASK = "claim_batch"
+STOP_WORDS_TASK = "config.stop_words"
+SYNONYMS_TASK = "config.synonyms"
+CREATE_INDEX_TASK = "index.create_index"
+PUBLISH_TASK = "publish"
+
+
+def import_task(job: ImportJob) -> str:
+    return f"import.{job}"
+
+
+def required_tasks(sync_type: SyncType) -> set[str]:
+    """Return the tasks that must succeed for a ``sync_type`` batch to be complete.
+
+    The others skip themselves; a required task that was skipped (a run marked
+    failed by hand skips what had not started) means the work was not done.
+    """
+    tasks = {CLAIM_TASK, *(import_task(job) for job in import_jobs(sync_type))}
+    if applies_stop_words(sync_type):
+        tasks.add(STOP_WORDS_TASK)
+    if applies_synonyms(sync_type):
+        tasks.add(SYNONYMS_TASK)
+    if entities(sync_type):
+        tasks |= {CREATE_INDEX_TASK, PUBLISH_TASK}
+    return tasks

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bigcommerce_sync.sync_types import SyncType, required_tasks
+
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
 STORE = {"name": "S", "connection_id": "bigcommerce_x", "retries": 2}
 
@@ -45,6 +47,9 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert dag.params["sync_type"] == "all"
     assert dag.task_dict["claim_batch"].is_setup
     assert dag.task_dict["finalize"].is_teardown
+    assert dag.task_dict["finalize"].on_failure_fail_dagrun
+    for sync_type in SyncType:  # finalize checks these task ids
+        assert required_tasks(sync_type) <= set(dag.task_dict)
 
 
 def test_task_order_runs_imports_in_parallel_between_index_and_publish(tmp_path, monkeypatch):

@@ -165,7 +165,7 @@ def test_failing_import_fails_the_batch_and_leaves_search_as_it_was(clean_search
     assert run.state == "failed"
     assert run.task_states["import.products"] == "failed"
     assert run.task_states["publish"] == "upstream_failed"
-    assert run.task_states["finalize"] == "success"
+    assert run.task_states["finalize"] == "failed"  # after recording the batch: the run shows failed
     batch = run.batch
     assert batch.status == "failed" and batch.finished_at is not None
     assert batch.error_summary.startswith("import.products: ")

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 
 from bigcommerce_sync.batches import BatchRepository, ErrorRecord
 from bigcommerce_sync.operators.base import CLAIM_TASK_ID
@@ -57,7 +58,9 @@ def test_success_records_counts_and_a_retry_changes_nothing(repo):
         {"categories": 2, "pages": 1, "failed_documents": 0},
         None,
     ]
-    states = {"claim_batch": "success", "import.products": "success", "import.blogs": "skipped"}
+    states = {"claim_batch": "success", "import.products": "success", "import.blogs": "success"}
+    states |= {task: "success" for task in ("config.stop_words", "config.synonyms", "index.create_index")}
+    states |= {"import.categories": "success", "publish": "success"}
 
     assert finalize(batch_id, states, counts) == {"batch_id": batch_id, "status": "completed"}
     first = repo.get(batch_id)
@@ -77,8 +80,11 @@ def test_a_task_killed_without_an_error_gets_one_and_a_retry_adds_no_more(repo):
     batch_id = processing_batch(repo)
     states = {"claim_batch": "success", "import.products": "failed", "publish": "upstream_failed"}
 
-    assert finalize(batch_id, states, [None, None, None])["status"] == "failed"
-    finalize(batch_id, states, [None, None, None])
+    for _ in range(2):  # the second time is a retry: it must add nothing
+        with pytest.raises(
+            AirflowFailException, match=f"batch {batch_id} failed: import.products: task failed"
+        ):
+            finalize(batch_id, states, [None, None, None])
 
     errors = repo.errors(batch_id)
     assert [(e["task_id"], e["store_hash"]) for e in errors] == [("import.products", "fin")]
@@ -91,7 +97,21 @@ def test_the_first_recorded_task_error_becomes_the_summary(repo):
     repo.record_errors(batch_id, "fin", [ErrorRecord("import.blogs", "BigCommerceError: HTTP 503")])
     states = {"claim_batch": "success", "import.blogs": "failed", "import.products": "success"}
 
-    finalize(batch_id, states, [None, None, None])
+    with pytest.raises(AirflowFailException):
+        finalize(batch_id, states, [None, None, None])
 
     assert repo.get(batch_id).error_summary == "import.blogs: BigCommerceError: HTTP 503"
     assert len(repo.errors(batch_id)) == 1
+
+
+def test_a_run_cancelled_between_tasks_is_failed_not_completed(repo):
+    batch_id = processing_batch(repo)
+    done = ("claim_batch", "config.stop_words", "config.synonyms", "index.create_index")
+    states = {task: "success" for task in done} | {task: "skipped" for task in [*IMPORTS, "publish"]}
+
+    with pytest.raises(AirflowFailException, match="the run ended before these tasks finished: import.blogs"):
+        finalize(batch_id, states, [None, None, None])
+
+    batch = repo.get(batch_id)
+    assert batch.status == "failed" and batch.products_count is None
+    assert "publish (skipped)" in batch.error_summary

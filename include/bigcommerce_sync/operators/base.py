@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchRepository, ErrorRecord
-from bigcommerce_sync.sync_types import SyncMode, SyncType
+from bigcommerce_sync.sync_types import CLAIM_TASK, SyncMode, SyncType
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-CLAIM_TASK_ID = "claim_batch"
+CLAIM_TASK_ID = CLAIM_TASK
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from croniter import croniter
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchClaimError, BatchRepository, ErrorRecord
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
-from bigcommerce_sync.sync_types import SyncMode, SyncType, entities
+from bigcommerce_sync.sync_types import SyncMode, SyncType, entities, required_tasks
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -104,8 +104,10 @@ class ClaimBatchOperator(BaseOperator):
 class FinalizeBatchOperator(BatchTaskOperator):
     """Record how the run ended (teardown task): Completed with counts, or Failed with why.
 
-    Runs after success, failure, or a run marked failed by hand. A failed run's
-    unpublished index versions are dropped; live aliases are never touched.
+    Runs after success, failure, or a run marked failed by hand. The batch is
+    Completed only if every task its sync type needs succeeded. A failed batch's
+    unpublished index versions are dropped (live aliases are never touched), and
+    the task then fails too, so that the run shows as failed.
 
     :param count_task_ids: the import tasks whose XCom holds counts per entity.
     :param schedule: the store's cron schedule, for a scheduled batch's next run time.
@@ -124,13 +126,15 @@ class FinalizeBatchOperator(BatchTaskOperator):
         batch = self.claimed_batch(context)
         ti = context["ti"]
         repository = BatchRepository(self.batch_db_conn_id)
-        unsuccessful = self._unsuccessful_tasks(ti)
+        unsuccessful = self._unsuccessful_tasks(ti, batch)
         if unsuccessful:
             self._discard_unpublished(batch)
         current = repository.get(batch.batch_id)
         if current is not None and current.status in FINAL_STATUSES:
             # A retry of this task after the batch was written: nothing left to record.
             self.log.info("Batch %d is already %s", current.id, current.status)
+            if current.status == "failed":
+                raise AirflowFailException(f"batch {current.id} failed: {current.error_summary}")
             return {"batch_id": current.id, "status": current.status}
         counts = self._counts(ti)
         next_run_at = self._next_run_at(context) if batch.is_scheduled else None
@@ -140,8 +144,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
             return {"batch_id": done.id, "status": done.status}
         summary = self._failure_summary(repository, batch, unsuccessful)
         failed = repository.fail(batch.batch_id, summary=summary, counts=counts, next_run_at=next_run_at)
-        self.log.warning("Batch %d failed: %s", failed.id, summary)
-        return {"batch_id": failed.id, "status": failed.status}
+        raise AirflowFailException(f"batch {failed.id} failed: {summary}")
 
     def _discard_unpublished(self, batch: ClaimedBatch) -> None:
         from bigcommerce_sync.hooks.search import SearchHook
@@ -163,13 +166,16 @@ class FinalizeBatchOperator(BatchTaskOperator):
                 counts[column] = counts.get(column, 0) + int(value)
         return counts
 
-    def _unsuccessful_tasks(self, ti: Any) -> dict[str, str]:
+    def _unsuccessful_tasks(self, ti: Any, batch: ClaimedBatch) -> dict[str, str]:
+        """Tasks that failed, and required tasks that did not succeed (e.g. skipped by a cancel)."""
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
         named = {task_id: _state_name(state) for task_id, state in sorted(states.items())}
+        required = required_tasks(batch.sync_type)
         return {
             task_id: state
             for task_id, state in named.items()
-            if task_id != ti.task_id and state not in _FINISHED_OK
+            if task_id != ti.task_id
+            and (state not in _FINISHED_OK or (task_id in required and state != "success"))
         }
 
     def _failure_summary(
