@@ -14,8 +14,11 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from bigcommerce_sync.simulator import CatalogSpec
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_STORE = "demo1store"
+DEMO_CATALOG = CatalogSpec(seed=2026, products=2000, categories=60, brands=15, pages=25, blog_posts=40)
 DEMO_QUERY = "organic cotton scarf"
 
 
@@ -38,10 +41,10 @@ def main() -> int:
     home = REPO_ROOT / ".airflow"
     _airflow_environment(home)
     from bigcommerce_sync import devstack
-    from bigcommerce_sync.simulator import CatalogSpec, SimulatorProcess, StoreSpec
+    from bigcommerce_sync.simulator import SimulatorProcess, StoreSpec
 
     token = secrets.token_urlsafe(24)  # a fresh secret each run, only ever in the connection
-    catalog = CatalogSpec(seed=2026, products=2000, categories=60, brands=15, pages=25, blog_posts=40)
+    catalog = DEMO_CATALOG
     with ExitStack() as stack:
         server = devstack.postgres_server_url(home)
         batch_db = devstack.create_database(server, "bigcommerce_sync_demo")

@@ -35,6 +35,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from bigcommerce_sync import devstack
+from bigcommerce_sync.demo import DEMO_CATALOG, DEMO_STORE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO_ROOT / "dags"
@@ -44,7 +45,6 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor")
 HEALTHY_COMPONENTS = ("metadatabase", "scheduler", "dag_processor")
 POLL_INTERVAL = 0.5
 STOP_TIMEOUT = 20.0
-DEMO_STORE = "demo1store"
 LOCAL_HOME = REPO_ROOT / ".airflow" / "local"
 LOCAL_BATCH_DB = "bigcommerce_sync_local"
 LOCAL_METADATA_DB = "bigcommerce_sync_local_airflow"
@@ -340,12 +340,12 @@ def demo_stack(home: Path) -> Iterator[LocalAirflow]:
 
     :param home: ``AIRFLOW_HOME``; emptied first, so every start is a clean one.
     """
-    from bigcommerce_sync.simulator import CatalogSpec, SimulatorProcess, StoreSpec
+    from bigcommerce_sync.simulator import SimulatorProcess, StoreSpec
 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     token = secrets.token_urlsafe(24)  # a fresh secret each start, only ever in the connection
-    catalog = CatalogSpec(seed=2026, products=2000, categories=60, brands=15, pages=25, blog_posts=40)
+    catalog = DEMO_CATALOG
     with ExitStack() as stack:
         # A throwaway cluster, if one is needed, lives beside the home (as make demo's does), not in it.
         server = devstack.postgres_server_url(home.parent)
