@@ -1,0 +1,124 @@
+"""Child process: run one import task of a bench store's DAG and measure it.
+
+Payload: ``store_hash``, ``job`` (``products``, ``categories`` or ``blogs``), ``xcoms``
+(from the setup tasks), ``out``; optionally ``window_s`` and ``windows`` to stop
+reading the product stream after that many quota windows.
+
+The task is the DAG's own ``ImportOperator`` (``execute()``), so the hooks are built
+exactly as on a worker. Two functions are wrapped, neither changing what it does:
+``importing.import_entity`` to keep each entity's ``ImportResult``, and (for the
+rate-limited run) ``extraction.entity_stream`` to count the items read per quota
+window and stop after the last one measured. Each is replaced where it is defined
+and, if the operator module imported it by name, there too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from bench.child import Payload, child_main, cpu_seconds, peak_rss_mb, rss_mb
+from bench.tasks import run_task, store_dag
+
+if TYPE_CHECKING:
+    from bigcommerce_sync.extraction import EntityStream
+
+
+class QuotaWindows:
+    """Reads a stream only during its first ``count`` quota windows and counts items per window.
+
+    The first window starts when the stream is requested: its first request (the
+    brands) opens the store's window at the simulator.
+
+    :param window_s: the quota window, in seconds.
+    :param count: how many windows to read.
+    """
+
+    def __init__(self, window_s: float, count: int) -> None:
+        self.window_s = window_s
+        self.items = [0] * count
+
+    def wrap(self, entity_stream: Callable[..., EntityStream]) -> Callable[..., EntityStream]:
+        """Return ``entity_stream`` with its pages cut after the last window."""
+
+        def windowed(hook: Any, entity: Any) -> EntityStream:
+            started = time.monotonic()
+            stream = entity_stream(hook, entity)
+            return dataclasses.replace(stream, pages=self._pages(stream.pages, started))
+
+        return windowed
+
+    def _pages(self, pages: Iterator[list[Any]], started: float) -> Iterator[list[Any]]:
+        try:
+            for page in pages:
+                window = int((time.monotonic() - started) // self.window_s)
+                if window >= len(self.items):
+                    return
+                self.items[window] += len(page)
+                yield page
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+
+
+def _recording(import_entity: Callable[..., Any], results: list[dict[str, Any]]) -> Callable[..., Any]:
+    """Return ``import_entity`` keeping each call's entity, counts and seconds in ``results``."""
+
+    def recorded(hook: Any, index: str, stream: EntityStream, **kwargs: Any) -> Any:
+        result = import_entity(hook, index, stream, **kwargs)
+        results.append(
+            {
+                "entity": str(stream.entity),
+                "indexed": result.indexed,
+                "failed": result.failed,
+                "seconds": result.seconds,
+            }
+        )
+        return result
+
+    return recorded
+
+
+def _wrap(module: ModuleType, name: str, wrapper: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace ``module.name`` by ``wrapper(module.name)``, in the operator module too if it holds it."""
+    from bigcommerce_sync.operators import imports
+
+    wrapped = wrapper(getattr(module, name))
+    for holder in (module, imports):
+        if hasattr(holder, name):
+            setattr(holder, name, wrapped)
+
+
+def measure(payload: Payload) -> dict[str, Any]:
+    """Run the import task of the payload and return what it did, how fast and in how much memory."""
+    from bigcommerce_sync import extraction, importing
+
+    dag = store_dag(payload["store_hash"])
+    entities: list[dict[str, Any]] = []
+    _wrap(importing, "import_entity", lambda original: _recording(original, entities))
+    windows = QuotaWindows(payload["window_s"], payload["windows"]) if payload.get("windows") else None
+    if windows is not None:
+        _wrap(extraction, "entity_stream", windows.wrap)
+    rss_before, cpu_before, started = rss_mb(), cpu_seconds(), time.perf_counter()
+    summary = run_task(dag, f"import.{payload['job']}", dict(payload["xcoms"]))
+    if not entities:
+        raise RuntimeError(
+            "the task never called bigcommerce_sync.importing.import_entity; nothing was timed"
+        )
+    return {
+        "summary": summary,
+        "entities": entities,
+        "wall_s": time.perf_counter() - started,
+        "cpu_s": cpu_seconds() - cpu_before,
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": peak_rss_mb(),
+        "items_per_window": windows.items if windows is not None else None,
+    }
+
+
+if __name__ == "__main__":
+    child_main(measure)

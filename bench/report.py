@@ -1,0 +1,266 @@
+"""The targets, the printed table and the JSON file holding the same figures."""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PEER_POINTING = (
+    "tap-bigcommerce has no config key, env var or option for its API host: bench/singer/tap_entry.py",
+    "sets the class constant tap_bigcommerce.bigcommerce.Bigcommerce.base_url to <simulator>/stores/",
+    "and runs the tap's main(). target-elasticsearch's elasticsearch 8.x client sends",
+    "'application/vnd.elasticsearch+json; compatible-with=8', which osmem rejects (406):",
+    "bench/singer/target_entry.py rewrites it to plain JSON at the HTTP node, as our PlainJsonNode",
+    "(connection extra plain_media_types) does for our 9.x client.",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal for one figure: ``value <op> threshold``."""
+
+    symbol: str
+    threshold: float
+
+    def met(self, value: float) -> bool:
+        compare: Callable[[float, float], bool] = {"≥": operator.ge, "≤": operator.le, "=": operator.eq}[
+            self.symbol
+        ]
+        return compare(value, self.threshold)
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.threshold:g}"
+
+
+TARGETS = {
+    "e2e.ratio": Target("≥", 0.85),
+    "rate_limited.efficiency": Target("≥", 0.95),
+    "rate_limited.responses_429": Target("=", 0),
+    "memory.rss_mb_100k": Target("≤", 300),
+    "memory.growth_100k_vs_10k": Target("≤", 1.2),
+    "parse.stores_1000_s": Target("≤", 1.0),
+    "parse.one_dag_s": Target("≤", 0.1),
+    "peer.ratio": Target("≥", 5),
+}
+
+
+def lookup(results: dict[str, Any], key: str) -> Any:
+    """The value at a dotted ``key`` of the nested results, or ``None``."""
+    value: Any = results
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def evaluate(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target with its figure and whether it is met (``None`` when the figure is missing)."""
+    verdicts = {}
+    for key, target in TARGETS.items():
+        value = lookup(results, key)
+        verdicts[key] = {
+            "value": value,
+            "target": str(target),
+            "pass": None if value is None else target.met(value),
+        }
+    return verdicts
+
+
+def write_json(results: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class Table:
+    """A plain-text report: section headings, figure rows with their target and verdict."""
+
+    def __init__(self, results: dict[str, Any]) -> None:
+        self.results = results
+        self.lines: list[str] = []
+
+    def heading(self, title: str, *notes: str) -> None:
+        self.lines += ["", title, *(f"   {note}" for note in notes)]
+
+    def row(self, label: str, value: Any, key: str | None = None, fmt: str = "{:,.0f}") -> None:
+        text = "n/a" if value is None else fmt.format(value)
+        verdict = ""
+        if key is not None:
+            target = TARGETS[key]
+            verdict = f"{str(target):>8}  " + (
+                "n/a" if value is None else "PASS" if target.met(value) else "MISS"
+            )
+        self.lines.append(f"   {label:<58}{text:>12}  {verdict}".rstrip())
+
+    def error(self, section: dict[str, Any]) -> bool:
+        """Print a section's error, if it has one; return whether it had."""
+        if "error" in section:
+            self.lines += [f"   ERROR: {line}" for line in str(section["error"]).splitlines()[-20:]]
+        return "error" in section and len(section) == 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def render(results: dict[str, Any]) -> str:
+    """The whole report as text."""
+    table = Table(results)
+    meta = results["meta"]
+    table.lines.append(
+        f"BigCommerce -> search sync benchmark, {meta['started_utc']}, commit {meta['commit']}, "
+        f"Python {meta['python']}, {meta['cpus']} cores, load average {meta['load_before']} -> "
+        f"{meta.get('load_after')}, {meta.get('seconds', 0):.0f} s"
+    )
+    for section in (_simulator, _e2e, _rate_limited, _memory, _parse, _peer, _profile):
+        section(table, results)
+    table.lines += [
+        "",
+        f"Figures as JSON (nested objects, e.g. e2e.docs_per_s = ['e2e']['docs_per_s']): {meta['output']}",
+    ]
+    return table.text()
+
+
+def _simulator(table: Table, results: dict[str, Any]) -> None:
+    sim = results.get("simulator", {})
+    table.heading(
+        "Simulator alone: full product pages (250, include=variants,images,custom_fields,primary_image)"
+    )
+    if not table.error(sim):
+        table.row(f"items/s to one client, {sim['items']:,} items", sim["items_per_s"])
+        table.row("MB/s of JSON", sim["mb_per_s"], fmt="{:,.1f}")
+
+
+def _e2e(table: Table, results: dict[str, Any]) -> None:
+    e2e = results.get("e2e", {})
+    sizes = e2e.get("catalog", {})
+    table.heading(
+        f"1. End-to-end full sync: {sizes.get('products', 0):,} products, {sizes.get('categories', 0):,} "
+        f"categories, {sizes.get('pages', 0):,} web pages, {sizes.get('blog_posts', 0):,} blog posts",
+        "each import task of the store's DAG runs its ImportOperator.execute() in a fresh process; no quota",
+        "ceiling: the same documents pre-built, SearchHook.bulk only, just before and just after the import",
+        f"(products: the first {results['meta']['ceiling_products'] // 2:,} each time; all of the others)",
+    )
+    if table.error(e2e):
+        return
+    table.lines.append(
+        f"   {'entity':<14}{'documents':>10}{'e2e docs/s':>14}{'ceiling docs/s':>16}{'ratio':>8}"
+    )
+    for name, entity in e2e["entities"].items():
+        table.lines.append(
+            f"   {name:<14}{entity['docs']:>10,}{entity['docs_per_s']:>14,.0f}"
+            f"{entity['ceiling_docs_per_s']:>16,.0f}{entity['ratio']:>8.2f}"
+        )
+    table.row("overall documents/s, end to end", e2e["docs_per_s"])
+    table.row("overall sink ceiling documents/s (same documents)", e2e["sink_ceiling_docs_per_s"])
+    before, after = e2e["ceiling_runs_docs_per_s"]
+    table.row("ceiling runs before / after the import: documents/s", before, fmt=f"{{:,.0f}} / {after:,.0f}")
+    table.row("end to end / ceiling", e2e["ratio"], "e2e.ratio", "{:.3f}")
+    table.row("failed documents", sum(e["failed"] for e in e2e["entities"].values()))
+    table.row("search stand-in CPU while importing (cores)", e2e["sink_cpu_cores"], fmt="{:.2f}")
+    table.row(
+        "search stand-in CPU while ingesting the ceiling (cores)", e2e["ceiling_sink_cpu_cores"], fmt="{:.2f}"
+    )
+    for job, seconds in e2e["task_wall_s"].items():
+        table.row(
+            f"task import.{job}: wall s (CPU s)", seconds, fmt=f"{{:,.1f}} ({e2e['task_cpu_s'][job]:,.1f})"
+        )
+
+
+def _rate_limited(table: Table, results: dict[str, Any]) -> None:
+    rate = results.get("rate_limited", {})
+    table.heading(
+        "2. Rate-limited: the same store's products under the Standard quota",
+        "stream read for whole quota windows only; index stores documents without indexing them",
+    )
+    if table.error(rate):
+        return
+    table.row("quota: requests per window", rate["quota"])
+    table.row(
+        "window (s; 30 in production), windows measured", rate["window_s"], fmt=f"{{:g}}, {rate['windows']}"
+    )
+    table.row("items read per window", rate["items_per_window"], fmt="{}")
+    table.row("achieved items/s", rate["items_per_s"])
+    table.row("quota ceiling items/s (quota x 250 per window)", rate["ceiling_items_per_s"])
+    unthrottled = lookup(results, "peer.store_only.ours_docs_per_s")
+    table.row("for scale: unthrottled, store-only index (section 5) items/s", unthrottled)
+    table.row("efficiency (achieved / ceiling)", rate["efficiency"], "rate_limited.efficiency", "{:.3f}")
+    table.row("429 responses (simulator's counters)", rate["responses_429"], "rate_limited.responses_429")
+    table.row("requests sent in all", rate["requests"])
+
+
+def _memory(table: Table, results: dict[str, Any]) -> None:
+    memory = results.get("memory", {})
+    small, big = lookup(results, "peer.products") or 0, lookup(results, "e2e.catalog.products") or 0
+    table.heading("3. Memory: peak RSS of the products import task, each in a fresh process (ru_maxrss)")
+    table.error(memory)
+    table.row(f"{small:,} products: peak RSS MB", memory.get("rss_mb_10k"))
+    table.row(f"{big:,} products: peak RSS MB", memory.get("rss_mb_100k"), "memory.rss_mb_100k")
+    table.row(f"{big:,} / {small:,}", memory.get("growth_100k_vs_10k"), "memory.growth_100k_vs_10k", "{:.2f}")
+    table.row("RSS MB before the import starts (imports done, DAG built)", memory.get("rss_before_mb_100k"))
+
+
+def _parse(table: Table, results: dict[str, Any]) -> None:
+    parse = results.get("parse", {})
+    table.heading(
+        "4. Parse: dags/bigcommerce_store_sync.py with 1,000 stores, DagBag in a fresh process",
+        "airflow, airflow.sdk and DagBag imported before the clock; warm = project modules imported too",
+    )
+    if table.error(parse):
+        return
+    table.row(
+        f"1,000 stores ({parse['tasks_1000']:,} tasks): seconds",
+        parse["stores_1000_s"],
+        "parse.stores_1000_s",
+        "{:.3f}",
+    )
+    table.row("one DAG with the parsing context: seconds", parse["one_dag_s"], "parse.one_dag_s", "{:.3f}")
+    table.row("1,000 stores, warm: seconds", parse["stores_1000_warm_s"], fmt="{:.3f}")
+    table.row("one DAG, warm: seconds", parse["one_dag_warm_s"], fmt="{:.3f}")
+
+
+def _peer(table: Table, results: dict[str, Any]) -> None:
+    peer = results.get("peer", {})
+    table.heading(
+        f"5. Peer: tap-bigcommerce 1.1.3 | target-elasticsearch 2.1.0, products only "
+        f"({peer.get('products', 0):,}), each run on a fresh stand-in",
+        "ours: the products import task (250/page with variants, images, custom fields; brand, categories)",
+        "peer: the tap's products stream (50/page, no sub-resources) into an index with dynamic mapping",
+        *PEER_POINTING,
+    )
+    table.error(peer)
+    table.row("ours: documents/s", peer.get("ours_docs_per_s"))
+    table.row("Singer pipeline: documents/s", peer.get("singer_docs_per_s"))
+    table.row("ours / Singer", peer.get("ratio"), "peer.ratio", "{:.2f}")
+    for who in ("ours", "singer"):
+        table.row(
+            f"{who}: CPU ms per document (all its processes)",
+            lookup(peer, f"{who}.cpu_ms_per_doc"),
+            fmt="{:.2f}",
+        )
+    table.row(
+        "store-only indexes (sink not the bottleneck): ours docs/s",
+        lookup(peer, "store_only.ours_docs_per_s"),
+    )
+    table.row("store-only indexes: Singer docs/s", lookup(peer, "store_only.singer_docs_per_s"))
+    table.row("store-only indexes: ours / Singer", lookup(peer, "store_only.ratio"), fmt="{:.2f}")
+
+
+def _profile(table: Table, results: dict[str, Any]) -> None:
+    profiles = results.get("profile")
+    if profiles is None:
+        return
+    table.heading("Profiles (py-spy; share of the samples taken while the measured work ran)")
+    if table.error(profiles):
+        return
+    for name, summary in profiles.items():
+        table.lines.append(f"   {name}: {summary['sampled_s']} s sampled, {summary['file']}")
+        if len(summary["threads"]) > 1:
+            table.lines.append("     threads, and where each thread's samples end:")
+            for share, role, ends in summary["threads"]:
+                table.lines.append(f"       {share:6.1%}  {role}")
+                table.lines += [f"                 {end_share:6.1%}  {label}" for end_share, label in ends]
+        for title in ("self", "project_inclusive"):
+            table.lines.append(f"     {title}:")
+            table.lines += [f"       {share:6.1%}  {label}" for share, label in summary[title]]

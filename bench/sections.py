@@ -1,0 +1,259 @@
+"""The measurements, one function per section; each returns plain figures for the report."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from bench import peer
+from bench.settings import (
+    CREATE_INDEX_TASK_ID,
+    FULL_CATALOG,
+    ITEMS_PER_PAGE,
+    PARSE_STORES,
+    PRODUCT_INCLUDES,
+    SMALL_STORE,
+    BenchStore,
+)
+from bench.stack import DAG_FILE, BenchError, Stack, write_registry
+from bigcommerce_sync.simulator import SimulatorProcess, StoreSpec
+
+IMPORT_JOBS = ("products", "categories", "blogs")
+
+
+def simulator_alone(pages: int) -> dict[str, Any]:
+    """Items/s of the simulator serving full product pages to one client, bodies not decoded."""
+    spec = StoreSpec("benchsim", "token", FULL_CATALOG, quota=0)
+    params = {"include": PRODUCT_INCLUDES, "limit": ITEMS_PER_PAGE}
+    with SimulatorProcess([spec]) as simulator, requests.Session() as session:
+        url = f"{simulator.url}/stores/benchsim/v3/catalog/products"
+        started, size = time.perf_counter(), 0
+        for page in range(1, pages + 1):
+            response = session.get(url, params={**params, "page": page}, headers={"X-Auth-Token": "token"})
+            response.raise_for_status()
+            size += len(response.content)
+        seconds = time.perf_counter() - started
+    items = pages * ITEMS_PER_PAGE
+    return {
+        "items": items,
+        "seconds": seconds,
+        "items_per_s": items / seconds,
+        "mb_per_s": size / 2**20 / seconds,
+    }
+
+
+def end_to_end(stack: Stack, store: BenchStore, ceiling_products: int) -> dict[str, Any]:
+    """Section 1: every import task of the store's DAG, between two runs of the sink ceiling.
+
+    The ceiling runs just before and just after the import (half the product sample
+    each) so that load from other work on the machine weighs on both sides alike.
+    """
+    before = _ceiling(stack, store, ceiling_products // 2, "ceiling-before")
+    with stack.search() as search:
+        xcoms = stack.prepare(store, "all")
+        cpu_before = search.cpu_seconds()
+        tasks = {job: stack.import_task(store, job, xcoms, f"e2e-{job}") for job in IMPORT_JOBS}
+        sink_cpu = search.cpu_seconds() - cpu_before
+    after = _ceiling(stack, store, ceiling_products // 2, "ceiling-after")
+    ceiling = {
+        entity: {key: before[entity][key] + after[entity][key] for key in ("docs", "seconds", "sink_cpu_s")}
+        for entity in before
+    }
+    figures = _e2e_figures(tasks, ceiling)
+    figures["catalog"] = store.catalog.to_dict()
+    figures["ceiling_runs_docs_per_s"] = [_rate(run) for run in (before, after)]
+    figures["sink_cpu_cores"] = sink_cpu / sum(t["wall_s"] for t in tasks.values())
+    figures["ceiling_sink_cpu_cores"] = _total(ceiling, "sink_cpu_s") / _total(ceiling, "seconds")
+    return figures
+
+
+def _ceiling(stack: Stack, store: BenchStore, products: int, name: str) -> dict[str, dict[str, Any]]:
+    """One run of the ceiling child on a fresh stand-in, with the stand-in's CPU seconds per entity."""
+    with stack.search() as search:
+        indexes = stack.prepare(store, "all")[CREATE_INDEX_TASK_ID]
+        cpu_before = search.cpu_seconds()
+        payload = {"store_hash": store.store_hash, "indexes": indexes, "limits": {"products": products}}
+        ceiling = stack.child("bench.ceiling", payload, name)
+        sink_cpu = search.cpu_seconds() - cpu_before
+    for entity in ceiling.values():  # the stand-in's CPU, shared out by ingest time
+        entity["sink_cpu_s"] = sink_cpu * entity["seconds"] / _total(ceiling, "seconds")
+    return ceiling
+
+
+def _total(per_entity: dict[str, dict[str, Any]], key: str) -> float:
+    return sum(entity[key] for entity in per_entity.values())
+
+
+def _rate(per_entity: dict[str, dict[str, Any]]) -> float:
+    return _total(per_entity, "docs") / _total(per_entity, "seconds")
+
+
+def _e2e_figures(tasks: dict[str, dict[str, Any]], ceiling: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Docs/s per entity and overall, against the ceiling for the same documents."""
+    entities = {}
+    for result in (r for task in tasks.values() for r in task["entities"]):
+        rate = ceiling[result["entity"]]["docs"] / ceiling[result["entity"]]["seconds"]
+        entities[result["entity"]] = {
+            "docs": result["indexed"],
+            "failed": result["failed"],
+            "seconds": result["seconds"],
+            "docs_per_s": result["indexed"] / result["seconds"],
+            "ceiling_docs": ceiling[result["entity"]]["docs"],
+            "ceiling_docs_per_s": rate,
+            "ratio": result["indexed"] / result["seconds"] / rate,
+        }
+    docs = sum(e["docs"] for e in entities.values())
+    e2e = docs / sum(e["seconds"] for e in entities.values())
+    # The time the sink alone needs for exactly these documents, at its measured rate per entity.
+    ceiling_rate = docs / sum(e["docs"] / e["ceiling_docs_per_s"] for e in entities.values())
+    return {
+        "docs": docs,
+        "docs_per_s": e2e,
+        "sink_ceiling_docs_per_s": ceiling_rate,
+        "ratio": e2e / ceiling_rate,
+        "entities": entities,
+        "task_wall_s": {job: task["wall_s"] for job, task in tasks.items()},
+        "task_cpu_s": {job: task["cpu_s"] for job, task in tasks.items()},
+        "products_task": {k: tasks["products"][k] for k in ("rss_before_mb", "peak_rss_mb")},
+    }
+
+
+def rate_limited(stack: Stack, store: BenchStore, windows: int) -> dict[str, Any]:
+    """Section 2: the products import under the Standard quota, over ``windows`` quota windows."""
+    window_s = store.window_ms / 1000
+    with stack.search():
+        xcoms = stack.prepare(store, "product")
+        stack.store_only(xcoms[CREATE_INDEX_TASK_ID]["products"])
+        run = stack.import_task(store, "products", xcoms, "rate-limited", window_s=window_s, windows=windows)
+    counters = stack.admin.stats()["stores"][store.store_hash]
+    items = sum(run["items_per_window"])
+    ceiling = store.quota * ITEMS_PER_PAGE / window_s
+    return {
+        "quota": store.quota,
+        "window_s": window_s,
+        "windows": windows,
+        "items": items,
+        "items_per_window": run["items_per_window"],
+        "items_per_s": items / (windows * window_s),
+        "ceiling_items_per_s": ceiling,
+        "efficiency": items / (windows * window_s) / ceiling,
+        "responses_429": int(counters["responses"].get("429", 0)),
+        "requests": counters["requests"],
+        "responses": counters["responses"],
+    }
+
+
+def parse_environments(stack: Stack) -> tuple[dict[str, str], dict[str, str]]:
+    """Environments to parse the DAG file with a registry of 1,000 stores: whole, and one DAG's."""
+    registry = write_registry(stack.workdir / "stores-1000.yaml", _generated_stores(PARSE_STORES))
+    env = {"BIGCOMMERCE_SYNC_STORES_FILE": str(registry)}
+    return env, {**env, "_AIRFLOW_PARSING_CONTEXT_DAG_ID": f"bigcommerce_sync_store{PARSE_STORES // 2:04d}"}
+
+
+def parse_times(stack: Stack) -> dict[str, Any]:
+    """Section 4: the DAG file with 1,000 stores, whole and with one DAG's parsing context."""
+    env, one = parse_environments(stack)
+    runs = {
+        "stores_1000": _parse(stack, "parse-1000", env, warm=False, dags=PARSE_STORES),
+        "one_dag": _parse(stack, "parse-one", one, warm=False, dags=1),
+        "stores_1000_warm": _parse(stack, "parse-1000-warm", env, warm=True, dags=PARSE_STORES),
+        "one_dag_warm": _parse(stack, "parse-one-warm", one, warm=True, dags=1),
+    }
+    figures: dict[str, Any] = {f"{name}_s": run["seconds"] for name, run in runs.items()}
+    figures["tasks_1000"] = runs["stores_1000"]["tasks"]
+    return figures
+
+
+def _parse(stack: Stack, name: str, env: dict[str, str], *, warm: bool, dags: int) -> dict[str, Any]:
+    result = stack.child("bench.parse_child", {"dag_file": str(DAG_FILE), "warm": warm}, name, env=env)
+    if result["dags"] != dags or result["import_errors"]:
+        raise BenchError(f"{name}: {result['dags']} DAGs (expected {dags}); errors {result['import_errors']}")
+    return result
+
+
+def _generated_stores(count: int) -> list[dict[str, object]]:
+    """``count`` registry entries shaped like the demo store, each on its own nightly schedule."""
+    return [
+        {
+            "store_hash": f"store{n:04d}",
+            "name": f"Store {n}",
+            "connection_id": f"bigcommerce_store{n:04d}",
+            "schedule": f"{n % 60} {n % 24} * * *",
+            "stop_words": ["shop", "store"],
+            "synonyms": ["hoodie, hooded sweatshirt", "rucksack => backpack"],
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+def peer_comparison(stack: Stack) -> dict[str, Any]:
+    """Section 5 (and the 10,000-product memory figure): ours and the Singer pipeline, products only.
+
+    Side by side on the same store and a fresh stand-in each: first into indexes with
+    their mappings (ours: the project's; the peer's: dynamic, as it creates them), then
+    into store-only indexes, where the stand-in is not the bottleneck.
+    """
+    figures: dict[str, Any] = {
+        "products": SMALL_STORE.catalog.products,
+        "ours": _ours(stack, store_only=False),
+    }
+    figures["ours_docs_per_s"] = figures["ours"]["docs_per_s"]
+    try:
+        pipeline = peer.install()
+        figures["singer"] = _singer(stack, pipeline, store_only=False)
+        figures["store_only"] = {
+            "ours": _ours(stack, store_only=True),
+            "singer": _singer(stack, pipeline, store_only=True),
+        }
+    except peer.PeerError as error:
+        figures["error"] = str(error)
+        return figures
+    figures["singer_docs_per_s"] = figures["singer"]["docs_per_s"]
+    figures["ratio"] = figures["ours_docs_per_s"] / figures["singer_docs_per_s"]
+    store_only = figures["store_only"]
+    store_only["ours_docs_per_s"] = store_only["ours"]["docs_per_s"]
+    store_only["singer_docs_per_s"] = store_only["singer"]["docs_per_s"]
+    store_only["ratio"] = store_only["ours_docs_per_s"] / store_only["singer_docs_per_s"]
+    return figures
+
+
+def _ours(stack: Stack, *, store_only: bool) -> dict[str, Any]:
+    name = "peer-ours-store-only" if store_only else "peer-ours"
+    with stack.search():
+        xcoms = stack.prepare(SMALL_STORE, "product")
+        if store_only:
+            stack.store_only(xcoms[CREATE_INDEX_TASK_ID]["products"])
+        run = stack.import_task(SMALL_STORE, "products", xcoms, name)
+    docs = run["summary"]["products"]
+    return {
+        "docs": docs,
+        "seconds": run["wall_s"],
+        "docs_per_s": docs / run["wall_s"],
+        "cpu_ms_per_doc": 1000 * run["cpu_s"] / docs,
+        "rss_before_mb": run["rss_before_mb"],
+        "peak_rss_mb": run["peak_rss_mb"],
+    }
+
+
+def _singer(stack: Stack, pipeline: peer.Peer, *, store_only: bool) -> dict[str, Any]:
+    name = "singer-store-only" if store_only else "singer"
+    with stack.search() as search:
+        if store_only:
+            stack.store_only(peer.INDEX)
+        run = peer.run(
+            pipeline,
+            api_url=stack.api_url,
+            store_hash=SMALL_STORE.store_hash,
+            token=stack.token,
+            search_url=search.url,
+            workdir=stack.workdir / name,
+        )
+        docs = stack.count(peer.INDEX)
+    return {
+        "docs": docs,
+        "seconds": run["seconds"],
+        "docs_per_s": docs / run["seconds"],
+        "cpu_ms_per_doc": 1000 * run["cpu_s"] / docs,
+    }
