@@ -116,3 +116,25 @@ def test_one_store_mode_validates_only_that_entry_but_still_refuses_its_duplicat
     twice = write(tmp_path, [GOOD, GOOD])
     refused = load_registry(twice, only_store="abc123")
     assert refused.stores == [] and "appears 2 times" in refused.problems[0]
+
+
+def test_parsed_registry_is_reused_until_the_file_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = write(tmp_path, [GOOD])
+
+    first = load_registry(path)
+    (cached,) = (tmp_path / "cache" / "bigcommerce_sync").glob("registry-*.json")
+    assert load_registry(path) == first
+
+    path.write_text(yaml.safe_dump({"stores": [{**GOOD, "name": "Renamed"}]}), encoding="utf-8")
+    assert [s.name for s in load_registry(path).stores] == ["Renamed"]
+    assert len(list(cached.parent.glob("registry-*.json"))) == 2
+
+
+def test_registry_with_values_json_cannot_hold_still_loads(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "stores.yaml"
+    path.write_text("launched: 2026-01-01\nstores:\n  - {store_hash: abc123, name: ABC, connection_id: c}\n")
+
+    assert [s.store_hash for s in load_registry(path).stores] == ["abc123"]
+    assert not list((tmp_path / "cache").rglob("registry-*.json"))

@@ -6,6 +6,9 @@ file that cannot be read as a list of stores at all raises.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ DEFAULT_STORES_FILE = Path(__file__).resolve().parents[1] / "stores.yaml"
 DAG_ID_PREFIX = "bigcommerce_sync_"
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+# libyaml's loader when available.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -113,13 +117,36 @@ def load_registry(path: Path | None = None, *, only_store: str | None = None) ->
 
 def _read_entries(path: Path) -> list[Any]:
     try:
-        # libyaml's loader when available: the whole registry is read at every parse.
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        document = _parse(path.read_bytes())
     except (OSError, yaml.YAMLError) as error:
         raise StoreRegistryError(f"{path}: cannot read the store registry: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("stores"), list):
         raise StoreRegistryError(f"{path}: expected a mapping with a 'stores' list at the top level")
     return document["stores"]
+
+
+def _parse(raw: bytes) -> Any:
+    """Parse the registry, through a JSON copy kept per file content.
+
+    Every parse of the DAG file reads the whole registry, even a worker's parse
+    of one DAG; for a thousand stores YAML takes tens of milliseconds and JSON a
+    few. Keyed by a hash of the content, the copy can never be stale.
+    """
+    cached = _cache_dir() / f"registry-{hashlib.sha256(raw).hexdigest()}.json"
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(cached.read_bytes())
+    document = yaml.load(raw, Loader=_YAML_LOADER)
+    with contextlib.suppress(OSError, TypeError, ValueError):  # caching is only an optimisation
+        cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(document), encoding="utf-8")
+        partial.replace(cached)
+    return document
+
+
+def _cache_dir() -> Path:
+    """A private per-user directory: its files are as trusted as the registry they copy."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bigcommerce_sync"
 
 
 def _describe(path: Path, position: int, entry: Any, error: ValidationError) -> list[str]:

@@ -23,7 +23,7 @@ class ImportOperator(BatchTaskOperator):
     e.g. ``{"products": 1200, "failed_documents": 0}``.
 
     Each import keeps ``api_concurrency`` requests in flight and leaves, in every
-    quota window, room for the requests all of the store's parallel imports may
+    quota window, room for the requests all of the sync's parallel imports may
     have in flight, so together they never overdraw the store's quota.
 
     :param job: which import this task runs.
@@ -63,7 +63,8 @@ class ImportOperator(BatchTaskOperator):
         store = BigCommerceHook(
             self.bigcommerce_conn_id,
             max_concurrency=self.api_concurrency,
-            quota_reserve=self.api_concurrency * len(ImportJob),
+            # Room for every import of this sync running at once (a product sync has only this one).
+            quota_reserve=self.api_concurrency * len(import_jobs(batch.sync_type)),
         )
         search = SearchHook(self.search_conn_id)
         record_errors = partial(
