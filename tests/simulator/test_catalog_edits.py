@@ -124,7 +124,7 @@ def test_deleting_a_category_deletes_its_subcategories_and_their_product_links(
     )
     children = {c["category_id"] for c in tree if c["parent_id"] == root["category_id"]}
 
-    deleted = admin.delete_category("alpha1", root["category_id"])
+    deleted = admin.delete_item("alpha1", "categories", root["category_id"])
 
     assert set(deleted) >= {root["category_id"], *children}
     remaining = api.all_v3("alpha1", "/v3/catalog/trees/categories", {"limit": 250})
@@ -136,8 +136,8 @@ def test_deleting_a_category_deletes_its_subcategories_and_their_product_links(
 
 
 def test_created_and_updated_categories_show_in_both_category_apis(api: StoreApi, admin: SimulatorAdmin):
-    created = admin.create_category("alpha1", {"name": "Garden Tools", "parent_id": 21})
-    admin.update_category("alpha1", 25, {"name": "Renamed", "is_visible": False})
+    created = admin.create_item("alpha1", "categories", {"name": "Garden Tools", "parent_id": 21})
+    admin.update_item("alpha1", "categories", 25, {"name": "Renamed", "is_visible": False})
 
     assert created["category_id"] == 20 + BASE_CATALOG.categories
     assert created["url"] == {"path": "/garden-tools/", "is_customized": False}
@@ -159,9 +159,9 @@ def test_brand_create_update_and_delete(api: StoreApi, admin: SimulatorAdmin):
     products = api.json("alpha1", PRODUCTS, {"limit": 250})["data"]
     brand_id = next(p["brand_id"] for p in products if p["brand_id"])
 
-    created = admin.create_brand("alpha1", {"name": "Acme Works"})
-    admin.update_brand("alpha1", 40, {"name": "Zeta Renamed"})
-    admin.delete_brand("alpha1", brand_id)
+    created = admin.create_item("alpha1", "brands", {"name": "Acme Works"})
+    admin.update_item("alpha1", "brands", 40, {"name": "Zeta Renamed"})
+    admin.delete_item("alpha1", "brands", brand_id)
 
     assert created["id"] == 40 + BASE_CATALOG.brands
     assert api.json("alpha1", "/v3/catalog/brands", {"name": "Acme Works"})["data"] == [created]
@@ -175,8 +175,10 @@ def test_brand_create_update_and_delete(api: StoreApi, admin: SimulatorAdmin):
 
 
 def test_page_create_update_and_search(api: StoreApi, admin: SimulatorAdmin):
-    created = admin.create_page("alpha1", {"name": "Summer Sale", "body": "<p>Everything half price</p>"})
-    admin.update_page("alpha1", 2, {"body": "<p>Call us on weekdays</p>"})
+    created = admin.create_item(
+        "alpha1", "pages", {"name": "Summer Sale", "body": "<p>Everything half price</p>"}
+    )
+    admin.update_item("alpha1", "pages", 2, {"body": "<p>Call us on weekdays</p>"})
 
     assert created["id"] == BASE_CATALOG.pages + 1 and created["type"] == "page"
     assert api.json("alpha1", "/v3/content/pages", {"name": "Summer Sale"})["data"][0]["id"] == created["id"]
@@ -191,10 +193,10 @@ def test_page_create_update_and_search(api: StoreApi, admin: SimulatorAdmin):
 def test_deleting_a_parent_page_lifts_or_deletes_its_children(
     api: StoreApi, admin: SimulatorAdmin, delete_children: bool
 ):
-    parent = admin.create_page("alpha1", {"name": "Parent"})
-    child = admin.create_page("alpha1", {"name": "Child", "parent_id": parent["id"]})
+    parent = admin.create_item("alpha1", "pages", {"name": "Parent"})
+    child = admin.create_item("alpha1", "pages", {"name": "Child", "parent_id": parent["id"]})
 
-    deleted = admin.delete_page("alpha1", parent["id"], delete_children=delete_children)
+    deleted = admin.delete_item("alpha1", "pages", parent["id"], delete_children=delete_children)
 
     pages = {page["id"]: page for page in api.all_v3("alpha1", "/v3/content/pages", {"limit": 250})}
     assert parent["id"] not in pages
@@ -206,9 +208,9 @@ def test_deleting_a_parent_page_lifts_or_deletes_its_children(
 
 
 def test_blog_post_create_update_and_delete(api: StoreApi, admin: SimulatorAdmin):
-    created = admin.create_blog_post("alpha1", {"title": "Fresh News"})
-    admin.update_blog_post("alpha1", 3, {"is_published": False, "title": "Withdrawn"})
-    admin.delete_blog_post("alpha1", 4)
+    created = admin.create_item("alpha1", "blog_posts", {"title": "Fresh News"})
+    admin.update_item("alpha1", "blog_posts", 3, {"is_published": False, "title": "Withdrawn"})
+    admin.delete_item("alpha1", "blog_posts", 4)
 
     posts = api.json("alpha1", "/v2/blog/posts", {"limit": 250})
     assert posts[0] == created and created["id"] == BASE_CATALOG.blog_posts + 1 and created["is_published"]
@@ -265,7 +267,7 @@ def test_a_category_cannot_move_below_its_own_descendant(api: StoreApi, admin: S
     child = next(c for c in tree if c["parent_id"])
 
     with pytest.raises(SimulatorAdminError, match="below itself"):
-        admin.update_category("alpha1", child["parent_id"], {"parent_id": child["category_id"]})
+        admin.update_item("alpha1", "categories", child["parent_id"], {"parent_id": child["category_id"]})
 
 
 def test_unknown_variant_is_404(admin: SimulatorAdmin):

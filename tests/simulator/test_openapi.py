@@ -239,16 +239,16 @@ def edited_store(api: StoreApi, admin: SimulatorAdmin) -> dict[str, dict]:
     ]
     admin.update_variant("alpha1", 4, variant_id, {"inventory_level": 0, "sale_price": 9.0})
     admin.delete_product("alpha1", 7)
-    admin.delete_category("alpha1", 33)
-    admin.delete_brand("alpha1", 41)
-    admin.update_page("alpha1", 1, {"meta_keywords": None, "is_visible": False})
-    admin.update_blog_post("alpha1", 2, {"tags": ["Edited"], "is_published": False})
+    admin.delete_item("alpha1", "categories", 33)
+    admin.delete_item("alpha1", "brands", 41)
+    admin.update_item("alpha1", "pages", 1, {"meta_keywords": None, "is_visible": False})
+    admin.update_item("alpha1", "blog_posts", 2, {"tags": ["Edited"], "is_published": False})
     return {
         "product": admin.create_product("alpha1", {"name": "Created"}),
-        "category": admin.create_category("alpha1", {"name": "Created", "parent_id": 21}),
-        "brand": admin.create_brand("alpha1", {"name": "Created"}),
-        "page": admin.create_page("alpha1", {"name": "Created", "body": "<p>New</p>"}),
-        "post": admin.create_blog_post("alpha1", {"title": "Created"}),
+        "category": admin.create_item("alpha1", "categories", {"name": "Created", "parent_id": 21}),
+        "brand": admin.create_item("alpha1", "brands", {"name": "Created"}),
+        "page": admin.create_item("alpha1", "pages", {"name": "Created", "body": "<p>New</p>"}),
+        "post": admin.create_item("alpha1", "blog_posts", {"title": "Created"}),
     }
 
 
