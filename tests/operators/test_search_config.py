@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders, NodeConfig
+from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
 from elastic_transport._node import NodeApiResponse
 from elasticsearch import Elasticsearch
 
@@ -92,7 +92,3 @@ def test_synonyms_only_sync_in_api_mode_updates_the_set_and_rebuilds_nothing(api
     ).execute(context({CLAIM_TASK_ID: claimed}))
 
     assert [(m, t) for m, t, _ in SENT] == [("PUT", "/_synonyms/bc_s1_synonyms")]
-
-
-def test_node_config_is_real():  # guards the fake: it must be a node the client accepts
-    assert isinstance(RecordingNode(NodeConfig("http", "es", 9200)), BaseNode)
