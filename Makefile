@@ -7,22 +7,22 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo airflow browser bench test lint format clean
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml simulator/pyproject.toml devtools/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
-	$(PY) -m pip install --quiet --no-deps --editable .
+	$(PY) -m pip install --quiet --no-deps --editable . --editable simulator --editable devtools
 	@touch $@
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m bigcommerce_sync.demo
+	$(PY) -m bigcommerce_sync_dev.demo
 
 # A running Airflow (api-server, scheduler, dag-processor) with the demo store; Ctrl-C stops it all.
 airflow: $(STAMP)
-	$(PY) -m bigcommerce_sync.local_airflow
+	$(PY) -m bigcommerce_sync_dev.local_airflow
 
 # The end-to-end tests drive headless Chromium and run the README's curl example: install them
 # from Debian when missing and we are root (as in CI); otherwise the browser test says it skipped.

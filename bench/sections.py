@@ -18,7 +18,7 @@ from bench.settings import (
     BenchStore,
 )
 from bench.stack import DAG_FILE, BenchError, Stack, write_registry
-from bigcommerce_sync.simulator import SimulatorProcess, StoreSpec
+from bigcommerce_simulator import SimulatorProcess, StoreSpec
 
 IMPORT_JOBS = ("products", "categories", "blogs")
 

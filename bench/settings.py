@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bigcommerce_sync.simulator import CatalogSpec
+from bigcommerce_simulator import CatalogSpec
 
 SEED = 2026
 ITEMS_PER_PAGE = 250

@@ -24,8 +24,8 @@ import psutil
 import yaml
 
 from bench.settings import BenchStore
-from bigcommerce_sync import devstack
-from bigcommerce_sync.simulator import SimulatorAdmin, SimulatorProcess, StoreSpec
+from bigcommerce_simulator import SimulatorAdmin, SimulatorProcess, StoreSpec
+from bigcommerce_sync_dev import devstack
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAG_FILE = REPO_ROOT / "dags" / "bigcommerce_store_sync.py"

@@ -1,8 +1,9 @@
 """The test session: a throwaway Airflow home and real stand-ins for every outside part.
 
-Airflow runs for real (``dag.test()``) on a SQLite metadata DB; the batch store is
-a fresh database on a real PostgreSQL server; search is osmem-server; the store
-API is the project's BigCommerce simulator over HTTP.
+Airflow runs for real (``dag.test()``) on a SQLite metadata DB; the dev stack
+(:mod:`bigcommerce_sync_dev.stack`) provides the rest: a fresh batch-store database on
+a real PostgreSQL server, a real Elasticsearch 9, and the project's BigCommerce
+simulator over HTTP.
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ os.environ.update(
 
 import pytest  # noqa: E402
 
-from bigcommerce_sync import devstack  # noqa: E402
-
+TEST_BATCH_DB = f"bcsync_test_{os.getpid()}"
 # Two stores: one manual-only with enough products for several pages, one on a schedule.
 SIM_CATALOGS = {
     "teststore": dict(seed=11, products=600, categories=24, brands=6, pages=9, blog_posts=7),
@@ -61,26 +61,47 @@ TEST_REGISTRY = {
 
 
 @pytest.fixture(scope="session")
-def batch_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A fresh batch-store database, wired as the ``sync_db`` connection."""
-    server = devstack.postgres_server_url(tmp_path_factory.mktemp("postgres"))
-    name = f"bcsync_test_{os.getpid()}"
-    url = devstack.create_database(server, name, recreate=True)
-    os.environ["AIRFLOW_CONN_SYNC_DB"] = devstack.postgres_connection(url)
-    yield url
-    devstack.drop_database(server, name)
+def dev_stack():
+    """Postgres, Elasticsearch and the simulator, wired as the production connection ids."""
+    from bigcommerce_sync_dev.stack import DevStack
+
+    with DevStack(sim_store_specs(), databases=[TEST_BATCH_DB]) as stack:
+        connections = stack.connections(batch_db=TEST_BATCH_DB, max_attempts=3, backoff_seconds=0.01)
+        os.environ.update(connections)
+        yield stack
 
 
 @pytest.fixture(scope="session")
-def search_url() -> str:
-    """osmem-server, wired as the ``elasticsearch_default`` connection."""
-    with devstack.search_stand_in() as url:
-        os.environ["AIRFLOW_CONN_ELASTICSEARCH_DEFAULT"] = devstack.search_connection(url)
-        yield url
+def batch_db_url(dev_stack) -> str:
+    """The batch-store database (the ``sync_db`` connection)."""
+    return dev_stack.database_url(TEST_BATCH_DB)
+
+
+@pytest.fixture(scope="session")
+def search_url(dev_stack) -> str:
+    """The Elasticsearch cluster (the ``elasticsearch_default`` connection)."""
+    return dev_stack.search.url
+
+
+@pytest.fixture
+def full_analysis(dev_stack) -> None:
+    """Skip, saying why, unless the cluster has every analysis component (synonyms, folding)."""
+    if not dev_stack.search.has_full_analysis:
+        pytest.skip(
+            f"Elasticsearch at {dev_stack.search.url} lacks the analysis-common module "
+            "(the minimal distribution); set ELASTICSEARCH_URL to a stock Elasticsearch 9 to run this"
+        )
+
+
+@pytest.fixture
+def core_analysis(dev_stack) -> None:
+    """Skip unless the cluster has only core analysis (the minimal distribution)."""
+    if dev_stack.search.has_full_analysis:
+        pytest.skip(f"Elasticsearch at {dev_stack.search.url} has full analysis")
 
 
 def sim_store_specs() -> list:
-    from bigcommerce_sync.simulator import CatalogSpec, StoreSpec
+    from bigcommerce_simulator import CatalogSpec, StoreSpec
 
     return [
         StoreSpec(store_hash=name, token=f"token-of-{name}", catalog=CatalogSpec(**catalog), quota=0)
@@ -89,19 +110,9 @@ def sim_store_specs() -> list:
 
 
 @pytest.fixture(scope="session")
-def simulator():
-    """The BigCommerce simulator serving the test stores, with a connection per store."""
-    from bigcommerce_sync.simulator import SimulatorAdmin, SimulatorProcess
-
-    specs = sim_store_specs()
-    with SimulatorProcess(specs) as process:
-        for spec in specs:
-            conn = devstack.bigcommerce_connection(
-                process.url, spec.store_hash, spec.token, max_attempts=3, backoff_seconds=0.01
-            )
-            os.environ[f"AIRFLOW_CONN_BIGCOMMERCE_{spec.store_hash.upper()}"] = conn
-        admin = SimulatorAdmin(process.url)
-        yield admin
+def simulator(dev_stack):
+    """The BigCommerce simulator's control API; it serves the test stores."""
+    return dev_stack.simulator.admin
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ import os
 
 import pytest
 
-from bigcommerce_sync import devstack
-from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
+from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, SimulatorProcess, StoreSpec
 from bigcommerce_sync.extraction import entity_stream
 from bigcommerce_sync.hooks.bigcommerce import BigCommerceError, BigCommerceHook
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.importing import import_entity
 from bigcommerce_sync.index_lifecycle import create_version, seal
-from bigcommerce_sync.simulator import CatalogSpec, SimulatorAdmin, SimulatorProcess, StoreSpec
 from bigcommerce_sync.sync_types import Entity
+from bigcommerce_sync_dev.connections import bigcommerce_connection
+from tests.search_support import cluster_analysis
 
 PRODUCTS = 6000
 KINDS = ["500", "502", "503", "429-shedding", "drop", "truncate", "timeout", "duplicates"]
@@ -27,7 +27,7 @@ def faulty_store() -> SimulatorAdmin:
     )
     with SimulatorProcess([spec]) as process:
         for conn_id, attempts in (("BC_FAULTY", 12), ("BC_FAULTY_STRICT", 4)):
-            os.environ[f"AIRFLOW_CONN_{conn_id}"] = devstack.bigcommerce_connection(
+            os.environ[f"AIRFLOW_CONN_{conn_id}"] = bigcommerce_connection(
                 process.url,
                 "faulty",
                 "faulty-token",
@@ -42,7 +42,7 @@ def faulty_store() -> SimulatorAdmin:
 def index(search_url) -> str:
     search = SearchHook()
     search.delete_indexes(search.indexes_matching("bc_faulty*"))
-    analysis = analysis_settings(stop_words=[], synonyms=[], mode=SynonymsMode.INLINE, store_hash="faulty")
+    analysis = cluster_analysis(store_hash="faulty")
     return create_version(search, store_hash="faulty", entity=Entity.PRODUCTS, batch_id=1, analysis=analysis)
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
 from bigcommerce_sync.batches import ErrorRecord
 from bigcommerce_sync.documents import page_document
 from bigcommerce_sync.extraction import EntityStream
@@ -16,15 +15,16 @@ from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.importing import ImportFailedError, import_entity
 from bigcommerce_sync.index_lifecycle import create_version
 from bigcommerce_sync.sync_types import Entity
-
-ANALYSIS = analysis_settings(stop_words=[], synonyms=[], mode=SynonymsMode.INLINE, store_hash="imp")
+from tests.search_support import cluster_analysis
 
 
 @pytest.fixture
 def index(search_url) -> str:
     hook = SearchHook()
     hook.delete_indexes(hook.indexes_matching("bc_imp*"))
-    return create_version(hook, store_hash="imp", entity=Entity.PAGES, batch_id=1, analysis=ANALYSIS)
+    return create_version(
+        hook, store_hash="imp", entity=Entity.PAGES, batch_id=1, analysis=cluster_analysis(store_hash="imp")
+    )
 
 
 def page_items(first: int, count: int) -> list[dict[str, Any]]:
@@ -64,7 +64,10 @@ def test_every_item_becomes_a_document(index):
 
     assert (result.indexed, result.failed, result.duplicates) == (450, 0, 0)
     assert recorded == []
-    assert SearchHook().count(index) == 450
+    hook = SearchHook()
+    assert hook.count(index) == 0  # a loading index is not refreshed: nothing is visible yet
+    hook.refresh(index)
+    assert hook.count(index) == 450
 
 
 def test_bad_items_are_recorded_with_their_id_and_skipped(index):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bigcommerce_sync import index_lifecycle as lifecycle
-from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.sync_types import Entity
-
-ANALYSIS = analysis_settings(stop_words=["the"], synonyms=["a, b"], mode=SynonymsMode.INLINE, store_hash="lc")
+from tests.search_support import cluster_analysis
 
 
 @pytest.fixture
@@ -21,7 +19,11 @@ def hook(search_url) -> SearchHook:
 
 def build(hook: SearchHook, batch_id: int, docs: int) -> str:
     index = lifecycle.create_version(
-        hook, store_hash="lc", entity=Entity.PAGES, batch_id=batch_id, analysis=ANALYSIS
+        hook,
+        store_hash="lc",
+        entity=Entity.PAGES,
+        batch_id=batch_id,
+        analysis=cluster_analysis(store_hash="lc", stop_words=("the",)),
     )
     actions = [
         {"_index": index, "_id": str(i), "_source": {"id": i, "name": f"page {i}"}}
@@ -61,7 +63,13 @@ def test_live_version_is_never_recreated(hook):
     lifecycle.publish(hook, {alias: build(hook, 20, docs=2)})
 
     with pytest.raises(lifecycle.IndexLifecycleError, match="already live"):
-        lifecycle.create_version(hook, store_hash="lc", entity=Entity.PAGES, batch_id=20, analysis=ANALYSIS)
+        lifecycle.create_version(
+            hook,
+            store_hash="lc",
+            entity=Entity.PAGES,
+            batch_id=20,
+            analysis=cluster_analysis(store_hash="lc", stop_words=("the",)),
+        )
     assert hook.count(alias) == 2
 
 
@@ -78,7 +86,13 @@ def test_rebuild_live_copies_documents_into_a_new_version(hook):
     alias = lifecycle.alias_name("lc", Entity.PAGES)
     lifecycle.publish(hook, {alias: build(hook, 40, docs=5)})
 
-    copies = lifecycle.rebuild_live(hook, store_hash="lc", batch_id=41, analysis=ANALYSIS, keep_previous=0)
+    copies = lifecycle.rebuild_live(
+        hook,
+        store_hash="lc",
+        batch_id=41,
+        analysis=cluster_analysis(store_hash="lc", stop_words=("the",)),
+        keep_previous=0,
+    )
 
     assert copies == {Entity.PAGES: 5}
     assert hook.alias_targets(alias) == ["bc_lc_pages_v41"]

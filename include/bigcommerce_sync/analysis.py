@@ -26,11 +26,24 @@ class SynonymsMode(StrEnum):
     """Where synonym rules live on the search side.
 
     ``api``: a synonym set (Elasticsearch 8.10+), updated without reindexing.
-    ``inline``: rules inside the index settings (older clusters, OpenSearch, test stand-ins).
+    ``inline``: rules inside the index settings (clusters before 8.10, OpenSearch).
     """
 
     API = "api"
     INLINE = "inline"
+
+
+class TextAnalysis(StrEnum):
+    """Which analysis components the cluster has.
+
+    ``full``: every stock Elasticsearch (its ``analysis-common`` module): accent folding and
+    synonyms. ``core``: the server core alone (Elasticsearch's minimal integ-test
+    distribution): the standard tokenizer, ``lowercase`` and ``stop``, so no accent
+    folding and no synonyms.
+    """
+
+    FULL = "full"
+    CORE = "core"
 
 
 def validate_synonym_rule(rule: str) -> None:
@@ -66,19 +79,26 @@ def synonym_set_body(rules: Iterable[str]) -> dict[str, Any]:
 
 
 def analysis_settings(
-    *, stop_words: list[str], synonyms: list[str], mode: SynonymsMode, store_hash: str
+    *,
+    stop_words: list[str],
+    synonyms: list[str],
+    mode: SynonymsMode,
+    store_hash: str,
+    text_analysis: TextAnalysis = TextAnalysis.FULL,
 ) -> dict[str, Any]:
     """Return the ``analysis`` settings shared by every index of a store.
 
     Indexing uses no synonyms, so editing them never needs a reindex; searching puts
-    ``synonym_graph`` before ``stop`` so that rules keep their stop words.
+    ``synonym_graph`` before ``stop`` so that rules keep their stop words. On a
+    ``core`` cluster both analyzers are lowercase and stop words only.
     """
+    stop = {"catalog_stop": {"type": "stop", "stopwords": stop_words or "_none_"}}
+    if text_analysis is TextAnalysis.CORE:
+        core = _analyzer(["lowercase", "catalog_stop"])
+        return {"filter": stop, "analyzer": {INDEX_ANALYZER: core, SEARCH_ANALYZER: core}}
     base_filters = ["lowercase", "asciifolding"]
     return {
-        "filter": {
-            "catalog_stop": {"type": "stop", "stopwords": stop_words or "_none_"},
-            "catalog_synonyms": _synonym_filter(synonyms, mode, store_hash),
-        },
+        "filter": {**stop, "catalog_synonyms": _synonym_filter(synonyms, mode, store_hash)},
         "analyzer": {
             INDEX_ANALYZER: _analyzer(base_filters + ["catalog_stop"]),
             SEARCH_ANALYZER: _analyzer(base_filters + ["catalog_synonyms", "catalog_stop"]),

@@ -117,7 +117,7 @@ def rebuild_live(
         index = create_version(
             hook, store_hash=store_hash, entity=entity, batch_id=batch_id, analysis=analysis
         )
-        hook.reindex(alias_name(store_hash, entity), index)
+        hook.copy_documents(alias_name(store_hash, entity), index)
         copies[entity] = seal(hook, index)
         versions[alias_name(store_hash, entity)] = index
     publish(hook, versions)

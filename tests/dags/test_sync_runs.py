@@ -9,9 +9,9 @@ from unittest import mock
 
 import pytest
 
+from bigcommerce_simulator import Catalog, CatalogSpec
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync.simulator import Catalog, CatalogSpec
 from bigcommerce_sync.sync_types import Entity
 from tests.conftest import SIM_CATALOGS
 from tests.dags.sync_runs import IMPORT_TASKS, run_sync
@@ -86,14 +86,13 @@ def test_documents_match_what_the_store_serves(clean_search: SearchHook):
     assert " > " in hits[0]["_source"]["path"]
 
 
-def test_store_stop_words_and_synonyms_are_in_the_new_indexes(clean_search: SearchHook):
+def test_store_stop_words_are_in_the_new_indexes(clean_search: SearchHook):
     run = run_sync(DAG_ID, {"sync_type": "product"})
 
     index = f"{alias(Entity.PRODUCTS)}_v{run.batch.id}"
     analysis = clean_search.client.indices.get_settings(index=index)[index]["settings"]["index"]["analysis"]
     assert "widget" in analysis["filter"]["catalog_stop"]["stopwords"]
     assert "the" in analysis["filter"]["catalog_stop"]["stopwords"]
-    assert "hoodie, sweatshirt" in analysis["filter"]["catalog_synonyms"]["synonyms"]
     tokens = clean_search.client.indices.analyze(index=index, analyzer="catalog_text", text="the blue widget")
     assert [t["token"] for t in tokens["tokens"]] == ["blue"]
 
@@ -140,7 +139,7 @@ def test_stop_words_sync_rebuilds_live_indexes_without_reading_the_store(clean_s
         assert f"{alias(entity)}_v{first.batch.id}" in clean_search.indexes_matching(f"{alias(entity)}_v*")
 
 
-def test_synonyms_sync_touches_only_synonyms(clean_search: SearchHook):
+def test_synonyms_sync_touches_only_synonyms(clean_search: SearchHook, full_analysis):
     run_sync(DAG_ID, {"sync_type": "all"})
 
     run = run_sync(DAG_ID, {"sync_type": "synonyms"})
@@ -148,6 +147,21 @@ def test_synonyms_sync_touches_only_synonyms(clean_search: SearchHook):
     assert run.state == "success"
     assert run.tasks_in("success") == {"claim_batch", "config.synonyms", "finalize"}
     assert "config.stop_words" in run.tasks_in("skipped")
+
+
+def test_synonyms_sync_on_a_core_cluster_fails_saying_why_and_changes_nothing(
+    clean_search: SearchHook, core_analysis
+):
+    run_sync(DAG_ID, {"sync_type": "all"})
+    live = {entity: clean_search.alias_targets(alias(entity)) for entity in Entity}
+
+    run = run_sync(DAG_ID, {"sync_type": "synonyms"})
+
+    assert run.state == "failed"
+    assert run.task_states["config.synonyms"] == "failed"
+    assert "cannot apply synonyms" in run.batch.error_summary
+    assert "core text analysis" in run.batch.error_summary
+    assert {entity: clean_search.alias_targets(alias(entity)) for entity in Entity} == live
 
 
 def test_second_full_sync_swaps_the_alias_and_retention_drops_older_versions(clean_search: SearchHook):

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from bigcommerce_sync.local_airflow import wait_until
+from bigcommerce_sync_dev.local_airflow import wait_until
 
 FINISHED_RUN_STATES = {"success", "failed"}
 FINISHED_TASK_STATES = {"success", "failed", "skipped", "upstream_failed", "removed"}

@@ -13,8 +13,8 @@ from typing import Any
 
 import requests
 
-from bigcommerce_sync.devstack import free_port
-from bigcommerce_sync.local_airflow import wait_until
+from bigcommerce_sync_dev.connections import free_port
+from bigcommerce_sync_dev.local_airflow import wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

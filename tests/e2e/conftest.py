@@ -1,11 +1,11 @@
 """One running Airflow 3 for all the e2e tests, with its own stores, batch store, search and store API.
 
 The api-server, scheduler and dag-processor run as separate processes
-(:class:`~bigcommerce_sync.local_airflow.LocalAirflow`) in their own
+(:class:`~bigcommerce_sync_dev.local_airflow.LocalAirflow`) in their own
 ``AIRFLOW_HOME``; nothing of this test process's Airflow configuration reaches
 them. They read the stores from a registry written here, and reach the batch
-store, osmem-server and the simulator through the connection names production
-uses. This process reads the same batch store and search server under its own
+store, Elasticsearch and the simulator through the connection names production
+uses. This process reads the same batch store and search cluster under its own
 connection ids, so the session-wide ``sync_db`` of ``tests/conftest.py`` stays
 untouched.
 """
@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bigcommerce_sync import devstack
+from bigcommerce_simulator import CatalogSpec, StoreSpec
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync.local_airflow import LocalAirflow
-from bigcommerce_sync.simulator import CatalogSpec, SimulatorProcess, StoreSpec
+from bigcommerce_sync_dev.connections import env_name, postgres_connection
+from bigcommerce_sync_dev.elasticsearch import SearchCluster
+from bigcommerce_sync_dev.local_airflow import LocalAirflow
+from bigcommerce_sync_dev.stack import DevStack
 from tests.e2e.airflow_api import AirflowApi
 
 MANUAL_STORE = "e2estore"  # runs only when triggered
@@ -86,63 +88,50 @@ def simulated_stores() -> list[StoreSpec]:
     ]
 
 
-def connections(batch_db_url: str, search_url: str, simulator_url: str) -> dict[str, str]:
-    """The live Airflow's connections, under the names production uses."""
-    stores = {
-        f"AIRFLOW_CONN_BIGCOMMERCE_{spec.store_hash.upper()}": devstack.bigcommerce_connection(
-            simulator_url, spec.store_hash, spec.token, max_attempts=2, backoff_seconds=0.01
-        )
-        for spec in simulated_stores()
-    }
-    return {
-        "AIRFLOW_CONN_SYNC_DB": devstack.postgres_connection(batch_db_url),
-        "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT": devstack.search_connection(search_url),
-        **stores,
-    }
-
-
 @pytest.fixture(scope="package")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveStack]:
     """Start everything once for these tests; stop and drop it all after the last, even after failures.
 
     Package scope, not session: the rest of the suite then runs without an idle Airflow beside it.
+    The session's Postgres server and Elasticsearch are shared; databases and stores are this package's.
     """
     workdir = tmp_path_factory.mktemp("live-airflow")
-    server = devstack.postgres_server_url(workdir)
-    with ExitStack() as stack:
-        batch_db_url = fresh_database(stack, server, f"bcsync_e2e_{os.getpid()}")
-        metadata_db_url = fresh_database(stack, server, f"bcsync_e2e_airflow_{os.getpid()}")
-        search_url = stack.enter_context(devstack.search_stand_in())
-        simulator = stack.enter_context(SimulatorProcess(simulated_stores()))
+    batch_db, metadata_db = f"bcsync_e2e_{os.getpid()}", f"bcsync_e2e_airflow_{os.getpid()}"
+    stack = DevStack(
+        simulated_stores(),
+        databases=[batch_db, metadata_db],
+        postgres_url=dev_stack.postgres_url,
+        search=dev_stack.search,
+    )
+    with stack, own_connections(stack.database_url(batch_db), stack.search):
         settings = {
-            **connections(batch_db_url, search_url, simulator.url),
+            **stack.connections(batch_db=batch_db, max_attempts=2, backoff_seconds=0.01),
             "BIGCOMMERCE_SYNC_STORES_FILE": str(write_registry(workdir / "stores.yaml")),
         }
-        own_connections(stack, batch_db_url, search_url)
-        airflow = LocalAirflow(workdir / "airflow-home", settings, metadata_db_url=metadata_db_url)
-        stack.enter_context(airflow)
-        api = AirflowApi(airflow.url, airflow.token())
-        for store_hash in CATALOGS:
-            airflow.wait_for_dag(dag_id(store_hash))
-        for store_hash in (MANUAL_STORE, SLOW_STORE):
-            api.set_paused(dag_id(store_hash), False)
-        batches = BatchRepository(BATCH_DB_CONN_ID)
-        batches.migrate()  # other systems create Pending batches before any run has claimed one
-        yield LiveStack(airflow, api, batches, SearchHook(SEARCH_CONN_ID))
+        airflow = LocalAirflow(
+            workdir / "airflow-home", settings, metadata_db_url=stack.database_url(metadata_db)
+        )
+        with airflow:
+            api = AirflowApi(airflow.url, airflow.token())
+            for store_hash in CATALOGS:
+                airflow.wait_for_dag(dag_id(store_hash))
+            for store_hash in (MANUAL_STORE, SLOW_STORE):
+                api.set_paused(dag_id(store_hash), False)
+            batches = BatchRepository(BATCH_DB_CONN_ID)
+            batches.migrate()  # other systems create Pending batches before any run has claimed one
+            yield LiveStack(airflow, api, batches, SearchHook(SEARCH_CONN_ID))
 
 
-def fresh_database(stack: ExitStack, server: str, name: str) -> str:
-    """Create an empty database, dropped when the stack closes; return its URL."""
-    url = devstack.create_database(server, name, recreate=True)
-    stack.callback(devstack.drop_database, server, name)
-    return url
-
-
-def own_connections(stack: ExitStack, batch_db_url: str, search_url: str) -> None:
-    """Let this process read the live Airflow's batch store and search server, until the stack closes."""
+@contextmanager
+def own_connections(batch_db_url: str, search: SearchCluster) -> Iterator[None]:
+    """Let this process read the live Airflow's batch store and search cluster, until the block ends."""
     added = {
-        f"AIRFLOW_CONN_{BATCH_DB_CONN_ID.upper()}": devstack.postgres_connection(batch_db_url),
-        f"AIRFLOW_CONN_{SEARCH_CONN_ID.upper()}": devstack.search_connection(search_url),
+        env_name(BATCH_DB_CONN_ID): postgres_connection(batch_db_url),
+        env_name(SEARCH_CONN_ID): search.connection(),
     }
     os.environ.update(added)
-    stack.callback(lambda: [os.environ.pop(key, None) for key in added])
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bigcommerce_sync.local_airflow import wait_until
+from bigcommerce_sync_dev.local_airflow import wait_until
 from tests.e2e.airflow_api import FINISHED_TASK_STATES
 from tests.e2e.conftest import SLOW_STORE, LiveStack, dag_id
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 import requests
 
-from bigcommerce_sync.local_airflow import PASSWORD, USERNAME
-from bigcommerce_sync.simulator import Catalog
+from bigcommerce_simulator import Catalog
+from bigcommerce_sync_dev.local_airflow import PASSWORD, USERNAME
 from tests.e2e.conftest import CATALOGS, MANUAL_STORE, SLOW_STORE, LiveStack, dag_id
 
 pytestmark = pytest.mark.e2e

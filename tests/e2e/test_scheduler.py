@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from croniter import croniter
 
-from bigcommerce_sync.local_airflow import wait_until
+from bigcommerce_sync_dev.local_airflow import wait_until
 from tests.e2e.conftest import CRON_STORE, SCHEDULES, LiveStack, dag_id
 
 pytestmark = pytest.mark.e2e

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bigcommerce_sync.local_airflow import PASSWORD, USERNAME, wait_until
 from bigcommerce_sync.sync_request import sync_params
 from bigcommerce_sync.sync_types import SyncType
+from bigcommerce_sync_dev.local_airflow import PASSWORD, USERNAME, wait_until
 from tests.e2e.browser import Browser, browser_missing
 from tests.e2e.conftest import ARTIFACTS, CATALOGS, MANUAL_STORE, LiveStack, dag_id
 

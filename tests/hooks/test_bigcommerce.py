@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from bigcommerce_sync import devstack
+from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, SimulatorProcess, StoreSpec
 from bigcommerce_sync.hooks.bigcommerce import BigCommerceError, BigCommerceHook, BigCommercePermanentError
-from bigcommerce_sync.simulator import CatalogSpec, SimulatorAdmin, SimulatorProcess, StoreSpec
+from bigcommerce_sync_dev.connections import bigcommerce_connection
 
 TOKEN = "secret-token-value-1234567890"
 STORES = {
@@ -28,10 +28,10 @@ def api() -> SimulatorAdmin:
     ]
     with SimulatorProcess(specs) as process:
         for spec in specs:
-            os.environ[f"AIRFLOW_CONN_BC_{spec.store_hash.upper()}"] = devstack.bigcommerce_connection(
+            os.environ[f"AIRFLOW_CONN_BC_{spec.store_hash.upper()}"] = bigcommerce_connection(
                 process.url, spec.store_hash, TOKEN, max_attempts=3, backoff_seconds=0.01
             )
-        os.environ["AIRFLOW_CONN_BC_WRONGTOKEN"] = devstack.bigcommerce_connection(
+        os.environ["AIRFLOW_CONN_BC_WRONGTOKEN"] = bigcommerce_connection(
             process.url, "pagedstore", "not-the-token-abcdefghij", max_attempts=3, backoff_seconds=0.01
         )
         admin = SimulatorAdmin(process.url)

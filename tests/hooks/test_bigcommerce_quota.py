@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bigcommerce_sync import devstack
+from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, SimulatorProcess, StoreSpec
 from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
-from bigcommerce_sync.simulator import CatalogSpec, SimulatorAdmin, SimulatorProcess, StoreSpec
 from bigcommerce_sync.sync_types import ImportJob
+from bigcommerce_sync_dev.connections import bigcommerce_connection
 
 QUOTA, WINDOW_MS = 150, 1500  # the Standard plan's quota, its 30 s window compressed
 CONCURRENCY = 2
@@ -28,7 +28,7 @@ def quota_store() -> SimulatorAdmin:
         window_ms=WINDOW_MS,
     )
     with SimulatorProcess([spec]) as process:
-        os.environ["AIRFLOW_CONN_BC_QUOTASTORE"] = devstack.bigcommerce_connection(
+        os.environ["AIRFLOW_CONN_BC_QUOTASTORE"] = bigcommerce_connection(
             process.url, "quotastore", "quota-token"
         )
         yield SimulatorAdmin(process.url)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bigcommerce_sync.simulator import SimulatorAdmin, SimulatorProcess
+from bigcommerce_simulator import SimulatorAdmin, SimulatorProcess
 from tests.simulator.support import STORES, StoreApi
 
 

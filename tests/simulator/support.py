@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import requests
 
-from bigcommerce_sync.simulator import CatalogSpec, StoreSpec
+from bigcommerce_simulator import CatalogSpec, StoreSpec
 
 BASE_CATALOG = CatalogSpec(seed=1, products=60, categories=30, brands=8, pages=12, blog_posts=12)
 EMPTY_CATALOG = CatalogSpec(seed=1, products=0, categories=0, brands=0, pages=0, blog_posts=0)

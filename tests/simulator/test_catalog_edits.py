@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bigcommerce_sync.simulator import SimulatorAdmin
-from bigcommerce_sync.simulator.admin import SimulatorAdminError
+from bigcommerce_simulator import SimulatorAdmin
+from bigcommerce_simulator.admin import SimulatorAdminError
 from tests.simulator.support import BASE_CATALOG, StoreApi
 
 PRODUCTS = "/v3/catalog/products"

@@ -1,4 +1,4 @@
-"""``python -m bigcommerce_sync.simulator``: configuration files, the printed URL, clean shutdown."""
+"""``python -m bigcommerce_simulator``: configuration files, the printed URL, clean shutdown."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import requests
 import yaml
 
-from bigcommerce_sync.simulator import SimulatorAdmin
+from bigcommerce_simulator import SimulatorAdmin
 
 
 def first_stdout_line(process: subprocess.Popen[str], timeout: float = 20) -> str:
@@ -26,7 +26,7 @@ def first_stdout_line(process: subprocess.Popen[str], timeout: float = 20) -> st
 
 def run_cli(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bigcommerce_sync.simulator", *args],
+        [sys.executable, "-m", "bigcommerce_simulator", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

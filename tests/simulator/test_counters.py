@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bigcommerce_sync.simulator import SimulatorAdmin
+from bigcommerce_simulator import SimulatorAdmin
 from tests.simulator.support import SPECS, StoreApi
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bigcommerce_sync.simulator import Catalog, SimulatorProcess
+from bigcommerce_simulator import Catalog, SimulatorProcess
 from tests.simulator.support import BASE_CATALOG, SPECS, StoreApi
 
 SAMPLE_REQUESTS = [

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from bigcommerce_sync.simulator import SimulatorAdmin
+from bigcommerce_simulator import SimulatorAdmin
 from tests.simulator.support import StoreApi
 
 PRODUCTS = "/v3/catalog/products"

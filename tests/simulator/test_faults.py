@@ -7,8 +7,8 @@ import json
 import pytest
 import requests
 
-from bigcommerce_sync.simulator import SimulatorAdmin
-from bigcommerce_sync.simulator.admin import SimulatorAdminError
+from bigcommerce_simulator import SimulatorAdmin
+from bigcommerce_simulator.admin import SimulatorAdminError
 from tests.simulator.support import StoreApi
 
 STATUS_CODES_TYPE = "/api-docs/getting-started/api-status-codes"

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bigcommerce_sync.simulator.live_indexes import LiveIndexes
+from bigcommerce_simulator.live_indexes import LiveIndexes
 
 
 @pytest.mark.parametrize("deleted", [(), (0,), (9,), (0, 1, 2, 5, 6, 9), (3, 4, 5, 6, 7), tuple(range(10))])

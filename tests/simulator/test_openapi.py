@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from bigcommerce_sync.simulator import SimulatorAdmin
+from bigcommerce_simulator import SimulatorAdmin
 from tests.simulator.openapi import errors_of, require_spec_dir, response_validator, validator
 from tests.simulator.support import StoreApi
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bigcommerce_sync.simulator import SimulatorAdmin
+from bigcommerce_simulator import SimulatorAdmin
 from tests.simulator.support import StoreApi
 
 RATE_HEADERS = (

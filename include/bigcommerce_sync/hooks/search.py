@@ -9,8 +9,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
-from bigcommerce_sync.analysis import SynonymsMode
-from bigcommerce_sync.hooks.plain_json_node import PlainJsonNode
+from bigcommerce_sync.analysis import SynonymsMode, TextAnalysis
 
 # Bulk requests are sized in bytes, well under the server's 100 MB limit.
 BULK_MAX_BYTES = 10 * 1024 * 1024
@@ -23,8 +22,8 @@ class SearchHook(BaseHook):
     The connection (type ``elasticsearch``) gives host, port, scheme (``schema``:
     ``http`` or ``https``) and ``login``/``password``, or an ``api_key`` in the
     extra. Other extras: ``request_timeout``, ``verify_certs``, ``ca_certs``,
-    ``synonyms_mode`` (``api``, the default, or ``inline``), ``number_of_replicas`` and
-    ``plain_media_types`` for servers that reject the vendor media types.
+    ``synonyms_mode`` (``api``, the default, or ``inline``), ``text_analysis`` (``full``, the
+    default, or ``core``; see :class:`TextAnalysis`) and ``number_of_replicas``.
 
     :param search_conn_id: the Airflow connection of the cluster.
     """
@@ -46,6 +45,11 @@ class SearchHook(BaseHook):
     def synonyms_mode(self) -> SynonymsMode:
         """Where this cluster keeps synonym rules (see :class:`SynonymsMode`)."""
         return SynonymsMode(self._extra.get("synonyms_mode", SynonymsMode.API))
+
+    @cached_property
+    def text_analysis(self) -> TextAnalysis:
+        """Which analysis components the cluster has (see :class:`TextAnalysis`)."""
+        return TextAnalysis(self._extra.get("text_analysis", TextAnalysis.FULL))
 
     @cached_property
     def serving_replicas(self) -> int:
@@ -76,8 +80,6 @@ class SearchHook(BaseHook):
         for key in ("verify_certs", "ca_certs"):
             if key in extra:
                 options[key] = extra[key]
-        if extra.get("plain_media_types"):
-            options["node_class"] = PlainJsonNode
         return Elasticsearch(f"{scheme}://{connection.host}:{connection.port or 9200}", **options)
 
     def create_index(self, name: str, body: Mapping[str, Any]) -> None:
@@ -121,12 +123,27 @@ class SearchHook(BaseHook):
         """Create or replace a synonym set; Elasticsearch reloads the analyzers using it."""
         self.client.synonyms.put_synonym(id=set_id, **body)
 
-    def reindex(self, source: str, dest: str) -> int:
-        """Copy every document of ``source`` into ``dest`` on the server; return how many."""
-        response = self.client.reindex(
-            source={"index": source}, dest={"index": dest}, wait_for_completion=True, refresh=True
-        )
-        return int(response.get("total", 0))
+    def copy_documents(self, source: str, dest: str) -> int:
+        """Copy every document of ``source`` into ``dest``; return how many were copied.
+
+        Scroll and bulk rather than the server's ``_reindex``, which lives in a module
+        that minimal distributions leave out (and ``helpers.reindex`` needs data streams).
+
+        :raises RuntimeError: naming the first document that could not be copied.
+        """
+        hits = helpers.scan(self.client, index=source, size=BULK_CHUNK_DOCS)
+        actions = ({"_index": dest, "_id": hit["_id"], "_source": hit["_source"]} for hit in hits)
+        copied = 0
+        for ok, item in self.bulk(actions):
+            if not ok:
+                raise RuntimeError(f"could not copy a document from {source} to {dest}: {item}")
+            copied += 1
+        return copied
+
+    def server_version(self) -> str:
+        """The version of the cluster's nodes (``GET _nodes``, which every distribution serves)."""
+        nodes = self.client.nodes.info(filter_path="nodes.*.version")["nodes"]
+        return ", ".join(sorted({node["version"] for node in nodes.values()}))
 
     def bulk(self, actions: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
         """Stream ``actions`` to the cluster; yield ``(ok, item)`` per action.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from bigcommerce_sync.analysis import (
     DEFAULT_STOP_WORDS,
     DEFAULT_SYNONYMS,
     SynonymsMode,
+    TextAnalysis,
     analysis_settings,
     merged_list,
     synonym_set_body,
@@ -66,6 +67,7 @@ class _SearchConfigOperator(BatchTaskOperator):
             synonyms=self.merged_synonyms(),
             mode=hook.synonyms_mode,
             store_hash=batch.store_hash,
+            text_analysis=hook.text_analysis,
         )
         copies = rebuild_live(
             hook,
@@ -104,7 +106,9 @@ class ApplySynonymsOperator(_SearchConfigOperator):
 
     On clusters without the Synonyms API (``synonyms_mode: inline``) the rules
     live in the index settings instead, and a synonyms-only sync rebuilds the
-    live indexes like a stop-words sync does.
+    live indexes like a stop-words sync does. A cluster with only core analysis
+    (``text_analysis: core``) cannot apply synonyms: a synonyms-only sync fails
+    saying so, and data syncs go on without them.
     """
 
     def execute(self, context: Context) -> list[str]:
@@ -115,7 +119,12 @@ class ApplySynonymsOperator(_SearchConfigOperator):
 
         rules = self.merged_synonyms()
         hook = SearchHook(self.search_conn_id)
-        if hook.synonyms_mode is SynonymsMode.API:
+        if hook.text_analysis is TextAnalysis.CORE:
+            reason = f"connection {self.search_conn_id!r} says the cluster has only core text analysis"
+            if batch.sync_type is SyncType.SYNONYMS:
+                raise AirflowFailException(f"cannot apply synonyms: {reason} (no synonym_graph)")
+            self.log.warning("Synonyms are not applied: %s", reason)
+        elif hook.synonyms_mode is SynonymsMode.API:
             set_id = synonym_set_id(batch.store_hash)
             hook.put_synonym_set(set_id, synonym_set_body(rules))
             self.log.info("Synonym set %s now has %d rules", set_id, len(rules))

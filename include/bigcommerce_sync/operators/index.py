@@ -51,6 +51,7 @@ class CreateIndexOperator(BatchTaskOperator):
             synonyms=ti.xcom_pull(task_ids=self.synonyms_task_id),
             mode=hook.synonyms_mode,
             store_hash=batch.store_hash,
+            text_analysis=hook.text_analysis,
         )
         created = {
             str(entity): create_version(

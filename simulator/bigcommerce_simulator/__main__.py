@@ -2,8 +2,8 @@
 
 Examples::
 
-    python -m bigcommerce_sync.simulator --stores-file stores.yaml --host 0.0.0.0 --port 8089
-    python -m bigcommerce_sync.simulator --stores-json '[{"store_hash": "abc123", "token": "t"}]'
+    python -m bigcommerce_simulator --stores-file stores.yaml --host 0.0.0.0 --port 8089
+    python -m bigcommerce_simulator --stores-json '[{"store_hash": "abc123", "token": "t"}]'
 
 The first line on stdout is the listening URL (useful with ``--port 0``).
 """
@@ -24,7 +24,7 @@ from .stores import StoreSpec, load_store_specs, parse_store_specs
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line parser."""
     parser = argparse.ArgumentParser(
-        prog="python -m bigcommerce_sync.simulator",
+        prog="python -m bigcommerce_simulator",
         description="Serve simulated BigCommerce stores over HTTP.",
     )
     source = parser.add_mutually_exclusive_group(required=True)

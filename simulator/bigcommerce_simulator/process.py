@@ -19,7 +19,7 @@ from typing import IO
 from .admin import SimulatorAdmin
 from .stores import StoreSpec
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding bigcommerce_sync/
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the directory holding bigcommerce_simulator/
 HEALTH_POLL_INTERVAL = 0.02
 
 
@@ -28,7 +28,7 @@ class SimulatorStartError(RuntimeError):
 
 
 class SimulatorProcess:
-    """Starts ``python -m bigcommerce_sync.simulator`` and stops it on exit.
+    """Starts ``python -m bigcommerce_simulator`` and stops it on exit.
 
     Use as a context manager::
 
@@ -135,7 +135,7 @@ class SimulatorProcess:
         command = [
             sys.executable,
             "-m",
-            "bigcommerce_sync.simulator",
+            "bigcommerce_simulator",
             "--stores-json",
             stores_json,
             "--host",

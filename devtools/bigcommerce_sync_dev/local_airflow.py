@@ -5,9 +5,9 @@
 a free local port, each in its own process group, waits until they report
 healthy, and stops them all, even when the caller fails.
 
-``python -m bigcommerce_sync.local_airflow`` (``make airflow``) runs it for
+``python -m bigcommerce_sync_dev.local_airflow`` (``make airflow``) runs it for
 people: with the demo store of ``include/stores.yaml`` served by the BigCommerce
-simulator, the in-memory search server and a batch-store database, wired as the
+simulator, Elasticsearch and a batch-store database (the dev stack), wired as the
 connections production uses (``sync_db``, ``elasticsearch_default``,
 ``bigcommerce_<store_hash>``). It prints the URL and the login and stops
 cleanly on Ctrl-C.
@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -34,8 +34,8 @@ from typing import Any, TypeVar
 import requests
 from cryptography.fernet import Fernet
 
-from bigcommerce_sync import devstack
-from bigcommerce_sync.demo import DEMO_CATALOG, DEMO_STORE
+from bigcommerce_sync_dev.connections import free_port
+from bigcommerce_sync_dev.demo import DEMO_CATALOG, DEMO_STORE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO_ROOT / "dags"
@@ -202,7 +202,7 @@ class LocalAirflow:
         startup_timeout: float = 180.0,
     ) -> None:
         self.home = home
-        self.port = port or devstack.free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.startup_timeout = startup_timeout
         self.environment = airflow_environment(
@@ -336,40 +336,31 @@ class LocalAirflow:
 
 @contextmanager
 def demo_stack(home: Path) -> Iterator[LocalAirflow]:
-    """Start the demo store's stand-ins and an Airflow wired to them; stop everything on exit.
+    """Start the dev stack with the demo store and an Airflow wired to it; stop everything on exit.
 
     :param home: ``AIRFLOW_HOME``; emptied first, so every start is a clean one.
     """
-    from bigcommerce_sync.simulator import SimulatorProcess, StoreSpec
+    from bigcommerce_simulator import StoreSpec
+    from bigcommerce_sync_dev.stack import DevStack
 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     token = secrets.token_urlsafe(24)  # a fresh secret each start, only ever in the connection
-    catalog = DEMO_CATALOG
-    with ExitStack() as stack:
-        # A throwaway cluster, if one is needed, lives beside the home (as make demo's does), not in it.
-        server = devstack.postgres_server_url(home.parent)
-        batch_db = devstack.create_database(server, LOCAL_BATCH_DB, recreate=True)
-        metadata_db = devstack.create_database(server, LOCAL_METADATA_DB, recreate=True)
-        search_url = stack.enter_context(devstack.search_stand_in())
-        store = StoreSpec(store_hash=DEMO_STORE, token=token, catalog=catalog, quota=0)
-        api = stack.enter_context(SimulatorProcess([store]))
-        settings = {
-            "AIRFLOW_CONN_SYNC_DB": devstack.postgres_connection(batch_db),
-            "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT": devstack.search_connection(search_url),
-            f"AIRFLOW_CONN_BIGCOMMERCE_{DEMO_STORE.upper()}": devstack.bigcommerce_connection(
-                api.url, DEMO_STORE, token
-            ),
-        }
-        print(f"BigCommerce simulator: {api.url} (store {DEMO_STORE}, {catalog})")
-        print(f"Search stand-in:       {search_url}")
-        print(f"Batch store:           {batch_db}")
+    store = StoreSpec(store_hash=DEMO_STORE, token=token, catalog=DEMO_CATALOG, quota=0)
+    with DevStack([store], databases=[LOCAL_BATCH_DB, LOCAL_METADATA_DB]) as stack:
+        for service, where in stack.describe().items():
+            print(f"{service + ':':<23}{where}")
         print(f"Starting Airflow in {home} ...", flush=True)
         port = PREFERRED_PORT if _port_is_free(PREFERRED_PORT) else None
         airflow = LocalAirflow(
-            home, settings, metadata_db_url=metadata_db, paused_at_creation=False, port=port
+            home,
+            stack.connections(batch_db=LOCAL_BATCH_DB),
+            metadata_db_url=stack.database_url(LOCAL_METADATA_DB),
+            paused_at_creation=False,
+            port=port,
         )
-        yield stack.enter_context(airflow)
+        with airflow:
+            yield airflow
 
 
 def _port_is_free(port: int) -> bool:
@@ -407,7 +398,7 @@ def main() -> int:
                 airflow.raise_if_exited()
                 time.sleep(1)
     except KeyboardInterrupt:
-        print("\nStopped Airflow, the simulator and the search stand-in.")
+        print("\nStopped Airflow, the simulator, Elasticsearch and PostgreSQL.")
         return 0
     except AirflowStartError as error:
         print(f"\n{error}", file=sys.stderr)

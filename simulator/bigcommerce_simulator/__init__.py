@@ -1,7 +1,7 @@
 """A BigCommerce store API simulator: a real HTTP server with deterministic synthetic stores.
 
 Start it from Python with :class:`SimulatorProcess` (a child process) or from the command
-line with ``python -m bigcommerce_sync.simulator``; inspect it, inject faults and change
+line with ``python -m bigcommerce_simulator``; inspect it, inject faults and change
 the stores between syncs (create, update, delete items) with :class:`SimulatorAdmin`.
 """
 

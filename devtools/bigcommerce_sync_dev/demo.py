@@ -1,9 +1,9 @@
 """``make demo``: sync the demo store end to end through its real Airflow DAG.
 
-Starts the BigCommerce simulator with the demo store and the in-memory search
-server, uses Postgres (``$SYNC_DB_URL``, else 127.0.0.1:5432, else a throwaway
-cluster), runs ``bigcommerce_sync_demo1store`` with ``dag.test()`` and sync type
-``all``, then prints the batch row, the counts, the indexes and a sample search.
+Starts the dev stack (the BigCommerce simulator with the demo store, Elasticsearch and
+PostgreSQL; see :mod:`bigcommerce_sync_dev.stack`), runs ``bigcommerce_sync_demo1store``
+with ``dag.test()`` and sync type ``all``, then prints the batch row, the counts, the
+indexes and a sample search.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
-from bigcommerce_sync.simulator import CatalogSpec
+from bigcommerce_simulator import CatalogSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_STORE = "demo1store"
 DEMO_CATALOG = CatalogSpec(seed=2026, products=2000, categories=60, brands=15, pages=25, blog_posts=40)
 DEMO_QUERY = "organic cotton scarf"
+DEMO_BATCH_DB = "bigcommerce_sync_demo"
 
 
 def _airflow_environment(home: Path) -> None:
@@ -40,30 +40,20 @@ def _airflow_environment(home: Path) -> None:
 def main() -> int:
     home = REPO_ROOT / ".airflow"
     _airflow_environment(home)
-    from bigcommerce_sync import devstack
-    from bigcommerce_sync.simulator import SimulatorProcess, StoreSpec
+    from bigcommerce_simulator import StoreSpec
+    from bigcommerce_sync_dev.stack import DevStack
 
     token = secrets.token_urlsafe(24)  # a fresh secret each run, only ever in the connection
-    catalog = DEMO_CATALOG
-    with ExitStack() as stack:
-        server = devstack.postgres_server_url(home)
-        batch_db = devstack.create_database(server, "bigcommerce_sync_demo")
-        search_url = stack.enter_context(devstack.search_stand_in())
-        store = StoreSpec(store_hash=DEMO_STORE, token=token, catalog=catalog, quota=0)
-        api = stack.enter_context(SimulatorProcess([store]))
-        os.environ["AIRFLOW_CONN_SYNC_DB"] = devstack.postgres_connection(batch_db)
-        os.environ["AIRFLOW_CONN_ELASTICSEARCH_DEFAULT"] = devstack.search_connection(search_url)
-        os.environ[f"AIRFLOW_CONN_BIGCOMMERCE_{DEMO_STORE.upper()}"] = devstack.bigcommerce_connection(
-            api.url, DEMO_STORE, token
-        )
-        print(f"BigCommerce simulator: {api.url} (store {DEMO_STORE}, {catalog})")
-        print(f"Search stand-in:       {search_url}")
-        print(f"Batch store:           {batch_db}")
-        print("(osmem-server has no synonym support: its 'synonym_graph ... ignored' warnings are expected)")
-        return _run_and_report(catalog)
+    store = StoreSpec(store_hash=DEMO_STORE, token=token, catalog=DEMO_CATALOG, quota=0)
+    with DevStack([store], databases=[DEMO_BATCH_DB], keep_databases=True) as stack:
+        os.environ.update(stack.connections(batch_db=DEMO_BATCH_DB))
+        for service, where in stack.describe().items():
+            print(f"{service + ':':<23}{where}")
+        print(f"{'Batch store:':<23}{stack.database_url(DEMO_BATCH_DB)}", flush=True)
+        return _run_and_report(DEMO_CATALOG, stack.search.version)
 
 
-def _run_and_report(catalog) -> int:
+def _run_and_report(catalog: CatalogSpec, search_version: str) -> int:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.utils.db import resetdb
 
@@ -82,7 +72,7 @@ def _run_and_report(catalog) -> int:
     batch = repository.find_by_run(dag_id, dag_run.run_id)
     search = SearchHook()
 
-    print(f"\nDAG run {dag_run.run_id}: {dag_run.state}")
+    print(f"\nDAG run {dag_run.run_id}: {dag_run.state} (into Elasticsearch {search_version})")
     print("\nBatch row (sync_batches):")
     for field, value in vars(batch).items():
         print(f"  {field:<17} {value}")
