@@ -29,6 +29,7 @@ airflow: $(STAMP)
 browser:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v curl >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing chromium, chromium-driver and curl from Debian: the end-to-end tests drive the UI and run the README's curl example."; \
 		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver curl; } \
 		|| echo "could not install chromium, chromium-driver and curl: the browser test will say it skipped" >&2; \
 	else echo "chromium, chromium-driver or curl is missing and cannot be apt-get installed here (not root?)" >&2; fi
@@ -48,5 +49,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Everything the commands leave behind: the venv, Airflow homes, the Elasticsearch download and
+# unpacked copy, test artifacts, and the project's databases on a PostgreSQL that outlives them.
 clean:
-	rm -rf $(VENV) .airflow
+	@if [ -x $(PY) ]; then $(PY) -m bigcommerce_sync_dev.clean; fi
+	rm -rf $(VENV) .airflow .cache artifacts bench/.peer-venv
