@@ -55,3 +55,17 @@ def test_dockerfile_uses_the_pinned_airflow_and_python():
 
     assert "apache-airflow==3.3.2" in requirements
     assert "FROM apache/airflow:3.3.2-python3.11" in dockerfile
+
+
+def test_compose_gives_the_simulator_its_token_through_the_environment():
+    from bigcommerce_simulator.stores import STORES_ENV, parse_store_specs
+
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
+    simulator = compose["services"]["bigcommerce-simulator"]
+    stores = parse_store_specs(json.loads(simulator["environment"][STORES_ENV]))
+    airflow_env = compose["x-airflow-common"]["environment"]
+
+    assert [store.store_hash for store in stores] == ["demo1store"]
+    assert stores[0].token not in json.dumps(simulator["command"])
+    # The token the simulator expects is the one Airflow's connection sends.
+    assert json.loads(airflow_env["AIRFLOW_CONN_BIGCOMMERCE_DEMO1STORE"])["password"] == stores[0].token

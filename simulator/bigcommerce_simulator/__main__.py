@@ -3,8 +3,10 @@
 Examples::
 
     python -m bigcommerce_simulator --stores-file stores.yaml --host 0.0.0.0 --port 8089
-    python -m bigcommerce_simulator --stores-json '[{"store_hash": "abc123", "token": "t"}]'
+    BIGCOMMERCE_SIMULATOR_STORES='[{"store_hash": "abc123", "token": "t"}]' python -m bigcommerce_simulator
 
+The stores hold their API tokens, so they never go on the command line, where any
+local user can read them (``ps``): they come from a file or from the environment.
 The first line on stdout is the listening URL (useful with ``--port 0``).
 """
 
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
 
 from .server import SimulatorServer
-from .stores import StoreSpec, load_store_specs, parse_store_specs
+from .stores import STORES_ENV, StoreSpec, load_store_specs, parse_store_specs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,9 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bigcommerce_simulator",
         description="Serve simulated BigCommerce stores over HTTP.",
     )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stores-json", help='JSON list of stores (or {"stores": [...]})')
-    source.add_argument("--stores-file", type=Path, help="a .json, .yaml or .yml file listing the stores")
+    parser.add_argument(
+        "--stores-file",
+        type=Path,
+        help=f"a .json, .yaml or .yml file listing the stores; without it, ${STORES_ENV} holds "
+        'them as JSON (a list of stores, or {"stores": [...]})',
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8089, help="port to bind; 0 picks a free one (default 8089)"
@@ -39,13 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def read_specs(args: argparse.Namespace) -> list[StoreSpec]:
-    """Return the store specs named on the command line.
+    """Return the stores of ``--stores-file``, or else of the ``BIGCOMMERCE_SIMULATOR_STORES`` variable.
 
     :param args: parsed arguments.
+    :raises ValueError: when neither is given or what is given is not a valid store list.
     """
     if args.stores_file is not None:
         return load_store_specs(args.stores_file)
-    return parse_store_specs(json.loads(args.stores_json))
+    stores_json = os.environ.get(STORES_ENV)
+    if not stores_json:
+        raise ValueError(f"no stores: pass --stores-file or set {STORES_ENV} to a JSON list of stores")
+    try:
+        return parse_store_specs(json.loads(stores_json))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{STORES_ENV} is not valid JSON: {error}") from None
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import IO
 
 from .admin import SimulatorAdmin
-from .stores import StoreSpec
+from .stores import STORES_ENV, StoreSpec
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the directory holding bigcommerce_simulator/
 HEALTH_POLL_INTERVAL = 0.02
@@ -65,6 +65,13 @@ class SimulatorProcess:
         if self._url is None:
             raise RuntimeError("the simulator is not running")
         return self._url
+
+    @property
+    def pid(self) -> int:
+        """Return the process id of the running simulator."""
+        if self._process is None:
+            raise RuntimeError("the simulator is not running")
+        return self._process.pid
 
     @property
     def admin(self) -> SimulatorAdmin:
@@ -130,25 +137,15 @@ class SimulatorProcess:
         self.stop()
 
     def _command(self) -> list[str]:
-        """Return the child's command line."""
-        stores_json = json.dumps([spec.to_dict() for spec in self.stores])
-        command = [
-            sys.executable,
-            "-m",
-            "bigcommerce_simulator",
-            "--stores-json",
-            stores_json,
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-        ]
+        """Return the child's command line: no stores, since they hold tokens and ``ps`` shows it."""
+        command = [sys.executable, "-m", "bigcommerce_simulator", "--host", self.host]
+        command += ["--port", str(self.port)]
         return [*command, "--access-log"] if self.access_log else command
 
-    @staticmethod
-    def _environment() -> dict[str, str]:
-        """Return the child's environment, able to import this package even if not installed."""
+    def _environment(self) -> dict[str, str]:
+        """Return the child's environment: the stores, and a path to this package if it is not installed."""
         env = dict(os.environ)
+        env[STORES_ENV] = json.dumps([spec.to_dict() for spec in self.stores])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
         env["PYTHONUNBUFFERED"] = "1"
         return env

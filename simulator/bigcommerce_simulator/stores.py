@@ -14,6 +14,8 @@ from .catalog import CatalogSpec
 from .pagination import LIMIT_OVERFLOW_MODES
 
 STORE_HASH_PATTERN = re.compile(r"^[a-z0-9]+$")
+# The variable that hands the stores, tokens included, to ``python -m bigcommerce_simulator``.
+STORES_ENV = "BIGCOMMERCE_SIMULATOR_STORES"
 
 
 @dataclass(frozen=True)
