@@ -12,7 +12,8 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml s
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
-	$(PY) -m pip install --quiet --no-deps --editable . --editable simulator --editable devtools
+	@# setuptools warns about every flat-layout editable install; nothing to act on here.
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps --editable . --editable simulator --editable devtools
 	@touch $@
 
 install: $(STAMP)

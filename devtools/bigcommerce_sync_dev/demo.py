@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import warnings
 from pathlib import Path
 
 from bigcommerce_simulator import CatalogSpec
@@ -23,8 +24,10 @@ DEMO_BATCH_DB = "bigcommerce_sync_demo"
 
 
 def _airflow_environment(home: Path) -> None:
-    """Point Airflow at a project-local home before it is first imported."""
+    """Point Airflow at a project-local home before it is first imported, and keep its output quiet."""
     home.mkdir(parents=True, exist_ok=True)
+    # dag.test() imports FastAPI's test client, which warns about its own httpx dependency.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     os.environ.update(
         {
             "AIRFLOW_HOME": str(home),
