@@ -23,7 +23,7 @@ from bigcommerce_sync.hooks.bigcommerce import Page
 
 if TYPE_CHECKING:
     from bigcommerce_sync.extraction import EntityStream
-    from bigcommerce_sync.hooks.search import SearchHook
+    from bigcommerce_sync.hooks.search import BulkStats, SearchHook
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class ImportResult:
     failed: int
     duplicates: int
     seconds: float
+    retried: int = 0  # documents sent again after the cluster answered 429
 
 
 class _Failures:
@@ -88,7 +89,10 @@ def import_entity(
     :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
     :param max_failed_ratio: the share of failed documents above which the import fails.
     """
+    from bigcommerce_sync.hooks.search import BulkStats
+
     started = time.monotonic()
+    bulk_stats = BulkStats()
     failures = _Failures(task_id, stream.entity, record_errors)
     progress = _Progress(stream.entity, started)
     unique = _Unique(stream.item_key)
@@ -96,7 +100,7 @@ def import_entity(
     try:
         pages = unique.items(_prefetched(stream.pages))
         actions = _actions(pages, stream, index, failures, progress, max_failed_ratio)
-        for ok, item in hook.bulk(actions):
+        for ok, item in hook.bulk(actions, bulk_stats):
             if ok:
                 indexed += 1
             else:
@@ -104,9 +108,13 @@ def import_entity(
     finally:
         failures.flush()
     _check_failures(stream.entity, indexed, failures, max_failed_ratio)
-    progress.log(indexed, done=True)
+    progress.log(indexed, done=True, bulk_stats=bulk_stats)
     return ImportResult(
-        indexed=indexed, failed=failures.count, duplicates=unique.repeats, seconds=time.monotonic() - started
+        indexed=indexed,
+        failed=failures.count,
+        duplicates=unique.repeats,
+        seconds=time.monotonic() - started,
+        retried=bulk_stats.retried,
     )
 
 
@@ -234,7 +242,7 @@ class _Progress:
         if time.monotonic() - self._last_log >= PROGRESS_EVERY_SECONDS:
             self.log(None)
 
-    def log(self, indexed: int | None, *, done: bool = False) -> None:
+    def log(self, indexed: int | None, *, done: bool = False, bulk_stats: BulkStats | None = None) -> None:
         self._last_log = now = time.monotonic()
         rate = self.items / max(now - self.started, 1e-9)
         of_total = f" of {self.total}" if self.total is not None else ""
@@ -243,8 +251,13 @@ class _Progress:
             if self.total and rate and not done
             else ""
         )
+        retries = (
+            f", {bulk_stats.retried} documents sent again after HTTP 429 ({bulk_stats.rounds} retries)"
+            if bulk_stats and bulk_stats.retried
+            else ""
+        )
         log.info(
-            "%s %s: %d pages, %d%s items read%s, %.0f items/s%s",
+            "%s %s: %d pages, %d%s items read%s, %.0f items/s%s%s",
             self.entity,
             "done" if done else "progress",
             self.pages,
@@ -253,4 +266,5 @@ class _Progress:
             f", {indexed} indexed" if indexed is not None else "",
             rate,
             left,
+            retries,
         )

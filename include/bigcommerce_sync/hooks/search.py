@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 from airflow.sdk import BaseHook
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from bigcommerce_sync.analysis import SynonymsMode, TextAnalysis
+
+log = logging.getLogger(__name__)
 
 # Bulk requests are sized in bytes, well under the server's 100 MB limit.
 BULK_MAX_BYTES = 10 * 1024 * 1024
 BULK_CHUNK_DOCS = 1000
+# Documents the cluster rejects with 429 (write queue full) are sent again, this many times at most,
+# after an exponential backoff with jitter.
+BULK_MAX_RETRIES = 5
+BULK_INITIAL_BACKOFF = 1.0
+BULK_MAX_BACKOFF = 60.0
+
+
+@dataclass
+class BulkStats:
+    """What a bulk stream met: documents sent again after a 429, and in how many rounds."""
+
+    retried: int = 0
+    rounds: int = 0
 
 
 class SearchHook(BaseHook):
@@ -145,24 +165,70 @@ class SearchHook(BaseHook):
         nodes = self.client.nodes.info(filter_path="nodes.*.version")["nodes"]
         return ", ".join(sorted({node["version"] for node in nodes.values()}))
 
-    def bulk(self, actions: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
-        """Stream ``actions`` to the cluster; yield ``(ok, item)`` per action.
+    def bulk(
+        self, actions: Iterable[dict[str, Any]], stats: BulkStats | None = None
+    ) -> Iterator[tuple[bool, dict[str, Any]]]:
+        """Stream ``actions`` to the cluster; yield ``(ok, item)`` per action, in order.
 
         Per-document failures are yielded, not raised, so the caller can record
-        them; items rejected with 429 are retried with backoff.
+        them. Documents rejected with 429 (the cluster's write queue is full) are sent
+        again with backoff, up to :data:`BULK_MAX_RETRIES` times; each resend is logged
+        and counted in ``stats``.
         """
-        return helpers.streaming_bulk(
-            self.client,
-            actions,
-            chunk_size=BULK_CHUNK_DOCS,
-            max_chunk_bytes=BULK_MAX_BYTES,
-            raise_on_error=False,
-            raise_on_exception=True,
-            max_retries=5,
-            initial_backoff=1,
-            max_backoff=60,
-        )
+        stats = stats if stats is not None else BulkStats()
+        actions = iter(actions)
+        while chunk := list(islice(actions, BULK_CHUNK_DOCS)):
+            yield from self._bulk_chunk(chunk, stats)
+
+    def _bulk_chunk(
+        self, chunk: list[dict[str, Any]], stats: BulkStats
+    ) -> Iterator[tuple[bool, dict[str, Any]]]:
+        for attempt in range(BULK_MAX_RETRIES + 1):
+            last = attempt == BULK_MAX_RETRIES
+            rejected: list[dict[str, Any]] = []
+            results = helpers.streaming_bulk(
+                self.client,
+                chunk,
+                chunk_size=BULK_CHUNK_DOCS,
+                max_chunk_bytes=BULK_MAX_BYTES,
+                raise_on_error=False,
+                raise_on_exception=True,
+                max_retries=0,  # 429s are resent below, where they are counted and logged
+            )
+            answered = 0
+            try:
+                for action, (ok, item) in zip(chunk, results, strict=False):
+                    answered += 1
+                    if not ok and not last and _status(item) == 429:
+                        rejected.append(action)
+                    else:
+                        yield ok, item
+            except ApiError as error:  # the whole request refused, after the client's own retries
+                if last or error.status_code != 429:
+                    raise
+                rejected += chunk[answered:]
+            if not rejected:
+                return
+            delay = min(BULK_MAX_BACKOFF, BULK_INITIAL_BACKOFF * 2**attempt) * random.uniform(0.5, 1.0)
+            stats.retried += len(rejected)
+            stats.rounds += 1
+            log.warning(
+                "Bulk: %d of %d documents rejected with HTTP 429 (cluster busy); "
+                "sending them again in %.1f s (retry %d of %d)",
+                len(rejected),
+                len(chunk),
+                delay,
+                attempt + 1,
+                BULK_MAX_RETRIES,
+            )
+            time.sleep(delay)
+            chunk = rejected
 
     def search(self, index: str, query: Mapping[str, Any], size: int = 10) -> list[dict[str, Any]]:
         """Return the hits of ``query`` on ``index``."""
         return self.client.search(index=index, query=query, size=size)["hits"]["hits"]
+
+
+def _status(item: Mapping[str, Any]) -> int | None:
+    """The HTTP status of one bulk result item (``{"index": {"status": 429, ...}}``)."""
+    return next(iter(item.values()), {}).get("status")
