@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -69,3 +73,34 @@ def test_compose_gives_the_simulator_its_token_through_the_environment():
     assert stores[0].token not in json.dumps(simulator["command"])
     # The token the simulator expects is the one Airflow's connection sends.
     assert json.loads(airflow_env["AIRFLOW_CONN_BIGCOMMERCE_DEMO1STORE"])["password"] == stores[0].token
+
+
+def test_the_product_wheel_holds_the_product_package_only(tmp_path):
+    """What the Airflow image installs (``pip install /opt/project``): no simulator, no dev tooling."""
+    build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", tmp_path, REPO_ROOT]
+    subprocess.run(build, check=True, capture_output=True)
+
+    (wheel,) = tmp_path.glob("bigcommerce_sync-*.whl")
+    top_level = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    packages = {name for name in top_level if not name.endswith(".dist-info")}
+    assert packages == {"bigcommerce_sync"}
+
+
+def test_the_product_never_imports_the_simulator_or_the_dev_tooling():
+    product = REPO_ROOT / "include" / "bigcommerce_sync"
+    offending = [
+        f"{path.relative_to(REPO_ROOT)}:{number}"
+        for path in product.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"^\s*(from|import) (bigcommerce_simulator|bigcommerce_sync_dev|tests|bench)\b", line)
+    ]
+    assert offending == []
+
+
+def test_the_simulator_has_an_image_target_of_its_own():
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    services = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())["services"]
+
+    assert re.search(r"^FROM .+ AS simulator$", dockerfile, re.MULTILINE)
+    assert services["bigcommerce-simulator"]["build"]["target"] == "simulator"
+    assert services["airflow-scheduler"]["build"]["target"] == "airflow"
