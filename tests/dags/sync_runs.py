@@ -20,6 +20,7 @@ class SyncRun:
     state: str
     task_states: dict[str, str]
     batch: Batch | None
+    try_numbers: dict[str, int]
 
     def tasks_in(self, state: str) -> set[str]:
         return {task for task, task_state in self.task_states.items() if task_state == state}
@@ -28,14 +29,21 @@ class SyncRun:
 def run_sync(
     dag_id: str, conf: dict[str, Any] | None = None, logical_date: datetime | None = None
 ) -> SyncRun:
-    """Run the DAG in-process as Airflow would, and return its run, task states and batch."""
+    """Run the DAG file's DAG in-process as Airflow would, and return its run, task states and batch."""
     from airflow.dag_processing.dagbag import DagBag
 
-    dag = DagBag(dag_folder=str(DAGS_FOLDER)).dags[dag_id]
+    return run_dag(DagBag(dag_folder=str(DAGS_FOLDER)).dags[dag_id], conf, logical_date)
+
+
+def run_dag(dag: Any, conf: dict[str, Any] | None = None, logical_date: datetime | None = None) -> SyncRun:
+    """Run ``dag`` (e.g. one built from a store entry the registry does not have) with ``dag.test()``."""
     dag_run = dag.test(run_conf=conf, logical_date=logical_date)
-    states = {ti.task_id: _name(ti.state) for ti in dag_run.get_task_instances()}
-    batch = BatchRepository().find_by_run(dag_id, dag_run.run_id)
-    return SyncRun(dag_run.run_id, _name(dag_run.state), states, batch)
+    tis = dag_run.get_task_instances()
+    states = {ti.task_id: _name(ti.state) for ti in tis}
+    batch = BatchRepository().find_by_run(dag.dag_id, dag_run.run_id)
+    return SyncRun(
+        dag_run.run_id, _name(dag_run.state), states, batch, {ti.task_id: ti.try_number for ti in tis}
+    )
 
 
 def _name(state: Any) -> str:

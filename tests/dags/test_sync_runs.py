@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
 
 from bigcommerce_simulator import Catalog, CatalogSpec
 from bigcommerce_sync.batches import BatchRepository
+from bigcommerce_sync.dag_factory import build_store_dag
 from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.stores import StoreConfig
 from bigcommerce_sync.sync_types import Entity
 from tests.conftest import SIM_CATALOGS
-from tests.dags.sync_runs import IMPORT_TASKS, run_sync
+from tests.dags.sync_runs import IMPORT_TASKS, run_dag, run_sync
 
 DAG_ID = "bigcommerce_sync_teststore"
 CATALOG = Catalog(CatalogSpec(**SIM_CATALOGS["teststore"]))
@@ -333,3 +335,25 @@ def test_tokens_never_reach_logs_batches_or_errors(repo, monkeypatch, capfd, cap
     for secret in (conn["password"], wrong_token):
         assert secret not in printed.out + printed.err + caplog.text
         assert secret not in stored
+
+
+def test_a_permanent_store_error_fails_the_import_on_its_first_try_despite_retries(repo, monkeypatch):
+    revoked_token = "revoked-token-0123456789abcdef"
+    conn = json.loads(os.environ["AIRFLOW_CONN_BIGCOMMERCE_TESTSTORE"])
+    monkeypatch.setenv("AIRFLOW_CONN_BIGCOMMERCE_REVOKED", json.dumps({**conn, "password": revoked_token}))
+    store = StoreConfig(
+        store_hash="teststore", name="Revoked", connection_id="bigcommerce_revoked", retries=3
+    )
+    dag = build_store_dag(store)
+    assert dag.task_dict["import.blogs"].retries == 3  # Airflow would retry any other failure
+
+    run = run_dag(dag, {"sync_type": "blog"})
+
+    assert (run.task_states["import.blogs"], run.try_numbers["import.blogs"]) == ("failed", 1)
+    assert run.state == "failed" and run.batch.status == "failed"
+    assert run.batch.finished_at - run.batch.started_at < timedelta(seconds=30)  # not after 3 retries
+    assert run.batch.error_summary.startswith("import.blogs: AirflowFailException: ")
+    assert "HTTP 401" in run.batch.error_summary
+    (error,) = [e for e in repo.errors(run.batch.id) if e["task_id"] == "import.blogs"]
+    assert "HTTP 401" in error["message"] and "v2/blog/posts" in error["message"]
+    assert revoked_token not in json.dumps(repo.errors(run.batch.id), default=str) + repr(run.batch)

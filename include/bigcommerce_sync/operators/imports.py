@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.index_lifecycle import seal, version_name
-from bigcommerce_sync.operators.base import BatchTaskOperator
+from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_types import ImportJob, import_jobs
 
 if TYPE_CHECKING:
@@ -54,7 +54,17 @@ class ImportOperator(BatchTaskOperator):
         batch = self.claimed_batch(context)
         if self.job not in import_jobs(batch.sync_type):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not import {self.job}")
-        # The store and search clients and the import path load only when a task runs, not at parse time.
+        # The store client loads only when a task runs, not at parse time.
+        from bigcommerce_sync.hooks.bigcommerce import BigCommercePermanentError
+
+        try:
+            return self._import(batch)
+        except BigCommercePermanentError as error:
+            # Bad credentials, a missing scope or resource, a bad request: no Airflow retry can fix
+            # them, and retrying would only hold the batch Processing for minutes.
+            raise AirflowFailException(str(error)) from error
+
+    def _import(self, batch: ClaimedBatch) -> dict[str, int]:
         from bigcommerce_sync.extraction import entity_stream
         from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
         from bigcommerce_sync.hooks.search import SearchHook
