@@ -16,6 +16,7 @@ builds tells the product (extra ``text_analysis: core``).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -219,9 +220,15 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
 def distribution() -> Path:
     """The unpacked distribution, fetched and unpacked on first use (readable by the service user)."""
     home = UNPACKED_DIR / f"elasticsearch-{VERSION}"
-    if (UNPACKED_DIR / ".complete").exists():
-        return home
-    archive = fetch()
+    # Test sessions starting side by side must not unpack over each other.
+    with open(f"{UNPACKED_DIR}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (UNPACKED_DIR / ".complete").exists():
+            _unpack(fetch())
+    return home
+
+
+def _unpack(archive: Path) -> None:
     shutil.rmtree(UNPACKED_DIR, ignore_errors=True)
     UNPACKED_DIR.mkdir(parents=True)
     with zipfile.ZipFile(archive) as zipped:
@@ -232,7 +239,6 @@ def distribution() -> Path:
                 path.chmod(mode & 0o777)
     UNPACKED_DIR.chmod(0o755)
     (UNPACKED_DIR / ".complete").touch()
-    return home
 
 
 def fetch() -> Path:
