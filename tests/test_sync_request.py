@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bigcommerce_sync.sync_request import InvalidSyncRequest, parse_sync_request, sync_params
+from bigcommerce_sync.sync_request import MAX_BATCH_ID, InvalidSyncRequest, parse_sync_request, sync_params
 from bigcommerce_sync.sync_types import SyncMode, SyncType
 
 PARAMS = {"sync_type": "all", "mode": "full", "batch_id": None}
@@ -32,7 +32,11 @@ def test_empty_conf_uses_params():
         ({"batch_id": "12"}, "batch_id: Input should be a valid integer (got '12')"),
         ({"batch_id": 1.5}, "batch_id: Input should be a valid integer"),
         ({"batch_id": True}, "batch_id: Input should be a valid integer"),
-        ({"batch_id": 0}, "batch_id: Input should be greater than 0"),
+        ({"batch_id": 0}, "batch_id: Input should be greater than or equal to 1"),
+        ({"batch_id": 2**63}, "batch_id: Input should be less than or equal to 9223372036854775807"),
+        ({"batch_id": 10**30}, "batch_id: Input should be less than or equal to 9223372036854775807"),
+        ({"batch_id": 1.0}, "batch_id: Input should be a valid integer"),
+        ({"batch_id": 1e308}, "batch_id: Input should be a valid integer"),
         ({"junk": 1, "more": 2}, "unknown conf keys ['junk', 'more']"),
     ],
 )
@@ -51,3 +55,31 @@ def test_params_render_a_form_with_every_sync_type():
     assert params["sync_type"].schema["title"] == "Sync type"
     assert params["batch_id"].schema["type"] == ["null", "integer"]
     assert set(params["sync_type"].schema["values_display"]) == {t.value for t in SyncType}
+
+
+ACCEPTED_BATCH_IDS = [None, 1, 42, MAX_BATCH_ID]
+REFUSED_BATCH_IDS = [0, -1, MAX_BATCH_ID + 1, 10**30, 1.0, 1.5, 1e308, True, "7"]
+
+
+@pytest.mark.parametrize(
+    ("batch_id", "valid"),
+    [(value, True) for value in ACCEPTED_BATCH_IDS] + [(value, False) for value in REFUSED_BATCH_IDS],
+    ids=repr,
+)
+def test_the_param_and_the_conf_validation_accept_the_same_batch_ids(batch_id, valid):
+    """Airflow's param validation (the REST API's 400) and the claim's own check agree on every value."""
+    from airflow.sdk.exceptions import ParamValidationError
+
+    param = sync_params(SyncType.ALL)["batch_id"]
+    try:
+        param.resolve(batch_id)
+        param_accepts = True
+    except ParamValidationError:
+        param_accepts = False
+    try:
+        parse_sync_request({"batch_id": batch_id}, PARAMS)
+        conf_accepts = True
+    except InvalidSyncRequest:
+        conf_accepts = False
+
+    assert param_accepts == conf_accepts == valid

@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from bigcommerce_sync.sync_types import SyncMode, SyncType
 
+# Batch ids are the batch store's BIGSERIAL keys. The bound also keeps the value within the 64-bit
+# integers Airflow's task protocol can carry: a larger one would take the run's tasks down with it.
+MIN_BATCH_ID = 1
+MAX_BATCH_ID = 2**63 - 1
+# Draft 4's ``integer`` is an int. Later drafts (jsonschema's default) also accept floats such as
+# 1.0 or 1e308, which the conf would then carry on to the tasks as floats.
+_STRICT_INTEGERS = {"$schema": "http://json-schema.org/draft-04/schema#"}
+
 
 class InvalidSyncRequest(ValueError):
     """The run's conf is not a valid sync request; nothing has been changed."""
@@ -22,7 +30,7 @@ class SyncRequest(BaseModel):
 
     sync_type: SyncType
     mode: SyncMode
-    batch_id: StrictInt | None = Field(default=None, gt=0)
+    batch_id: StrictInt | None = Field(default=None, ge=MIN_BATCH_ID, le=MAX_BATCH_ID)
     explicit: frozenset[str] = frozenset()
 
 
@@ -55,9 +63,11 @@ def sync_params(default_sync_type: SyncType) -> dict[str, Param]:
         "batch_id": Param(
             None,
             type=["null", "integer"],
-            minimum=1,
+            minimum=MIN_BATCH_ID,
+            maximum=MAX_BATCH_ID,
             title="Batch id",
             description="Claim this pending batch instead of creating a new one (leave empty).",
+            **_STRICT_INTEGERS,
         ),
     }
 

@@ -245,7 +245,13 @@ def test_unclaimable_batch_fails_the_run_at_once_and_changes_nothing(repo, case,
 
 
 @pytest.mark.parametrize(
-    ("conf", "param"), [({"sync_type": "everything"}, "sync_type"), ({"batch_id": "12"}, "batch_id")]
+    ("conf", "param"),
+    [
+        ({"sync_type": "everything"}, "sync_type"),
+        ({"batch_id": "12"}, "batch_id"),
+        ({"batch_id": 2**63}, "batch_id"),  # beyond BIGSERIAL
+        ({"batch_id": 1.0}, "batch_id"),
+    ],
 )
 def test_conf_that_breaks_the_params_is_refused_before_a_run_exists(repo, conf, param):
     from airflow.sdk.exceptions import ParamValidationError
