@@ -1,12 +1,16 @@
-"""Child process: the search stand-in's own bulk-ingest rate for the sync's documents.
+"""Child process: the two ceilings of the import, the source's and the sink's, for the sync's documents.
 
 Payload: ``store_hash``, ``indexes`` (index version by entity, created by the setup
-tasks), ``limits`` (documents per entity, for those not taken whole), ``out``.
+tasks), ``limits`` (items per entity, for those not taken whole), ``out``.
 
-The documents are read from the store and built by the import's own transforms
-first; only then is the clock started and the pre-built actions (shaped as the
-import shapes them) sent through ``SearchHook.bulk``, the helper and chunking the
-import uses.
+For each entity, in three steps of which two are timed:
+
+1. **source**: the items are read from the store through the import's own client
+   path (``entity_stream``: the hook's pagination, concurrency and JSON decoding),
+   and neither transformed nor indexed;
+2. the documents are built by the import's own transforms (not timed);
+3. **sink**: the pre-built actions (shaped as the import shapes them) are sent
+   through ``SearchHook.bulk``, the helper and chunking the import uses.
 """
 
 from __future__ import annotations
@@ -19,35 +23,59 @@ from typing import TYPE_CHECKING, Any
 from bench.child import Payload, child_main
 
 if TYPE_CHECKING:
-    from bigcommerce_sync.extraction import EntityStream
+    from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+    from bigcommerce_sync.sync_types import Entity
+
+Item = dict[str, Any]
 
 
-def _actions(stream: EntityStream, index: str, limit: int | None) -> list[dict[str, Any]]:
-    items = itertools.islice((item for page in stream.pages for item in page), limit)
+def _read(store: BigCommerceHook, entity: Entity, limit: int | None) -> tuple[list[Item], Any]:
+    """Read the entity's first ``limit`` items as the import reads them; return them and the stream."""
+    from bigcommerce_sync.extraction import entity_stream
+
+    stream = entity_stream(store, entity)
+    items = list(itertools.islice((item for page in stream.pages for item in page), limit))
+    close = getattr(stream.pages, "close", None)
+    if close is not None:  # stop the page fetchers when the sample ends before the listing does
+        close()
+    return items, stream
+
+
+def _actions(items: list[Item], stream: Any, index: str) -> list[Item]:
     documents = (stream.to_document(item) for item in items)
     return [{"_index": index, "_id": str(doc["id"]), "_source": doc} for doc in documents]
 
 
 def measure(payload: Payload) -> dict[str, Any]:
-    """Pre-build each entity's documents, then time their bulk ingest; return per entity."""
+    """Time each entity's read (source) and its pre-built documents' bulk ingest (sink)."""
     from bench.tasks import store_dag
-    from bigcommerce_sync.extraction import entity_stream
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
     from bigcommerce_sync.hooks.search import SearchHook
     from bigcommerce_sync.sync_types import Entity
 
     task = store_dag(payload["store_hash"]).get_task("import.products")
-    store, search = BigCommerceHook(task.bigcommerce_conn_id), SearchHook(task.search_conn_id)
+    store = BigCommerceHook(task.bigcommerce_conn_id, max_concurrency=task.api_concurrency)
+    search = SearchHook(task.search_conn_id)
     results = {}
     for entity, index in payload["indexes"].items():
-        actions = _actions(entity_stream(store, Entity(entity)), index, payload["limits"].get(entity))
+        started = time.perf_counter()
+        items, stream = _read(store, Entity(entity), payload["limits"].get(entity))
+        source_seconds, source_items = time.perf_counter() - started, len(items)
+        actions = _actions(items, stream, index)
+        del items
         # The pre-built documents stay alive throughout; keep the collector from rescanning them.
         gc.collect()
         gc.freeze()
         started = time.perf_counter()
         indexed = sum(1 for ok, _ in search.bulk(actions) if ok)
-        results[entity] = {"docs": indexed, "failed": len(actions) - indexed}
-        results[entity]["seconds"] = time.perf_counter() - started
+        results[entity] = {
+            "docs": indexed,
+            "failed": len(actions) - indexed,
+            "seconds": time.perf_counter() - started,
+            "source_items": source_items,
+            "source_seconds": source_seconds,
+        }
+        gc.unfreeze()
     return results
 
 

@@ -6,10 +6,12 @@ reading the product stream after that many quota windows.
 
 The task is the DAG's own ``ImportOperator`` (``execute()``), so the hooks are built
 exactly as on a worker. Two functions are wrapped, neither changing what it does:
-``importing.import_entity`` to keep each entity's ``ImportResult``, and (for the
-rate-limited run) ``extraction.entity_stream`` to count the items read per quota
-window and stop after the last one measured. Each is replaced where it is defined
-and, if the operator module imported it by name, there too.
+``importing.import_entity`` to keep each entity's ``ImportResult``, and
+``extraction.entity_stream`` to time it (it reads what a transform needs first: the
+brands and the category tree for products, the whole tree for categories) and, for
+the rate-limited run, to count the items read per quota window and stop after the
+last one measured. Each is replaced where it is defined and, if the operator module
+imported it by name, there too.
 """
 
 from __future__ import annotations
@@ -65,8 +67,28 @@ class QuotaWindows:
                 close()
 
 
-def _recording(import_entity: Callable[..., Any], results: list[dict[str, Any]]) -> Callable[..., Any]:
-    """Return ``import_entity`` keeping each call's entity, counts and seconds in ``results``."""
+def _timing(
+    entity_stream: Callable[..., EntityStream], seconds: dict[str, float]
+) -> Callable[..., EntityStream]:
+    """Return ``entity_stream`` keeping how long each call took in ``seconds``, by entity."""
+
+    def timed(hook: Any, entity: Any) -> EntityStream:
+        started = time.perf_counter()
+        stream = entity_stream(hook, entity)
+        seconds[str(entity)] = time.perf_counter() - started
+        return stream
+
+    return timed
+
+
+def _recording(
+    import_entity: Callable[..., Any], results: list[dict[str, Any]], stream_seconds: dict[str, float]
+) -> Callable[..., Any]:
+    """Return ``import_entity`` keeping each call's entity, counts and seconds in ``results``.
+
+    The seconds include building the entity's stream (``stream_seconds``), which the
+    operator does just before it calls ``import_entity``.
+    """
 
     def recorded(hook: Any, index: str, stream: EntityStream, **kwargs: Any) -> Any:
         result = import_entity(hook, index, stream, **kwargs)
@@ -75,7 +97,7 @@ def _recording(import_entity: Callable[..., Any], results: list[dict[str, Any]])
                 "entity": str(stream.entity),
                 "indexed": result.indexed,
                 "failed": result.failed,
-                "seconds": result.seconds,
+                "seconds": result.seconds + stream_seconds.get(str(stream.entity), 0.0),
             }
         )
         return result
@@ -99,7 +121,9 @@ def measure(payload: Payload) -> dict[str, Any]:
 
     dag = store_dag(payload["store_hash"])
     entities: list[dict[str, Any]] = []
-    _wrap(importing, "import_entity", lambda original: _recording(original, entities))
+    stream_seconds: dict[str, float] = {}
+    _wrap(importing, "import_entity", lambda original: _recording(original, entities, stream_seconds))
+    _wrap(extraction, "entity_stream", lambda original: _timing(original, stream_seconds))
     windows = QuotaWindows(payload["window_s"], payload["windows"]) if payload.get("windows") else None
     if windows is not None:
         _wrap(extraction, "entity_stream", windows.wrap)

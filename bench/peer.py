@@ -3,8 +3,10 @@
 The two cannot share one environment (the tap pins ``requests==2.31.0``, the target
 needs ``requests>=2.32``), so each gets a venv under ``bench/.peer-venv/`` from the
 pinned lists in ``bench/singer/``, on this interpreter's Python (3.11: the target
-needs 3.9.1–3.13; the tap declares no bound and runs on 3.11). How each is pointed
-at the stand-ins is in ``bench/singer/tap_entry.py`` and ``target_entry.py``.
+needs 3.9.1–3.13; the tap declares no bound and runs on 3.11). The tap is pointed at
+the simulator by ``bench/singer/tap_entry.py``; the target runs as installed: its
+``elasticsearch`` 8.19 client sends ``compatible-with=8`` media types, which
+Elasticsearch 9 accepts (REST API compatibility with the previous major).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def run(
     target_config = _write(workdir / "target.json", _target_config(search_url))
     catalog = _write(workdir / "catalog.json", _products_catalog(peer, tap_config, env))
     tap = [str(peer.tap_python), str(SINGER_DIR / "tap_entry.py"), "--config", str(tap_config)]
-    target = [str(peer.target_python), str(SINGER_DIR / "target_entry.py"), "--config", str(target_config)]
+    target = [str(peer.target_python.with_name("target-elasticsearch")), "--config", str(target_config)]
     cpu_before, started = _children_cpu(), time.perf_counter()
     codes = _pipe([*tap, "--catalog", str(catalog)], target, env, workdir)
     seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu_before

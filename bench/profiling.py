@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sections import parse_environments
-from bench.settings import CREATE_INDEX_TASK_ID, SMALL_STORE
+from bench.settings import CREATE_INDEX_TASK_ID, BenchStore
 from bench.stack import DAG_FILE, BenchError, Stack
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -29,27 +29,27 @@ THREAD_TOP = 5
 Sample = tuple[list[dict[str, Any]], float]
 
 
-def profile(stack: Stack) -> dict[str, Any]:
-    """Profile the 10,000-product import (CPU, and wall clock with waits) and both parses."""
+def profile(stack: Stack, store: BenchStore) -> dict[str, Any]:
+    """Profile the small store's products import (CPU, and wall clock with waits) and both parses."""
     if not PY_SPY.exists():
         raise BenchError(f"py-spy is not installed next to {sys.executable} (see requirements-dev.txt)")
     env, one = parse_environments(stack)
     parse_payload = {"dag_file": str(DAG_FILE), "warm": False}
     return {
-        "import_cpu": _import(stack, "profile-import-cpu", store_only=True, idle=False),
-        "import_wall": _import(stack, "profile-import-wall", store_only=False, idle=True),
+        "import_cpu": _import(stack, store, "profile-import-cpu", store_only=True, idle=False),
+        "import_wall": _import(stack, store, "profile-import-wall", store_only=False, idle=True),
         "parse_1000": _summary(_record(stack, "profile-parse-1000", "bench.parse_child", parse_payload, env)),
         "parse_one": _summary(_record(stack, "profile-parse-one", "bench.parse_child", parse_payload, one)),
     }
 
 
-def _import(stack: Stack, name: str, *, store_only: bool, idle: bool) -> dict[str, Any]:
-    """Profile the products import task of the 10,000-product store."""
+def _import(stack: Stack, store: BenchStore, name: str, *, store_only: bool, idle: bool) -> dict[str, Any]:
+    """Profile the products import task of ``store``."""
     with stack.search():
-        xcoms = stack.prepare(SMALL_STORE, "product")
+        xcoms = stack.prepare(store, "product")
         if store_only:
             stack.store_only(xcoms[CREATE_INDEX_TASK_ID]["products"])
-        payload = {"store_hash": SMALL_STORE.store_hash, "job": "products", "xcoms": xcoms}
+        payload = {"store_hash": store.store_hash, "job": "products", "xcoms": xcoms}
         return _summary(_record(stack, name, "bench.import_task", payload, idle=idle))
 
 

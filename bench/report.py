@@ -12,10 +12,8 @@ from typing import Any
 PEER_POINTING = (
     "tap-bigcommerce has no config key, env var or option for its API host: bench/singer/tap_entry.py",
     "sets the class constant tap_bigcommerce.bigcommerce.Bigcommerce.base_url to <simulator>/stores/",
-    "and runs the tap's main(). target-elasticsearch's elasticsearch 8.x client sends",
-    "'application/vnd.elasticsearch+json; compatible-with=8', which osmem rejects (406):",
-    "bench/singer/target_entry.py rewrites it to plain JSON at the HTTP node, as our PlainJsonNode",
-    "(connection extra plain_media_types) does for our 9.x client.",
+    "and runs the tap's main(). target-elasticsearch runs unchanged: its elasticsearch 8.19 client",
+    "sends 'compatible-with=8' media types, which Elasticsearch 9 accepts (REST API compatibility).",
 )
 
 
@@ -37,8 +35,9 @@ class Target:
 
 
 TARGETS = {
-    "e2e.ratio": Target("≥", 0.85),
-    "rate_limited.efficiency": Target("≥", 0.95),
+    "e2e.ratio_to_lower_ceiling": Target("≥", 0.85),
+    "e2e.products_cpu_ms_per_doc": Target("≤", 0.15),
+    "rate_limited.efficiency": Target("≥", 0.97),
     "rate_limited.responses_429": Target("=", 0),
     "memory.rss_mb_100k": Target("≤", 300),
     "memory.growth_100k_vs_10k": Target("≤", 1.2),
@@ -113,8 +112,9 @@ def render(results: dict[str, Any]) -> str:
         f"Python {meta['python']}, {meta['cpus']} cores, load average {meta['load_before']} -> "
         f"{meta.get('load_after')}, {meta.get('seconds', 0):.0f} s"
     )
-    for section in (_simulator, _e2e, _rate_limited, _memory, _parse, _peer, _profile):
-        section(table, results)
+    for key, section in SECTIONS.items():
+        if key in results:  # --only runs some sections
+            section(table, results)
     table.lines += [
         "",
         f"Figures as JSON (nested objects, e.g. e2e.docs_per_s = ['e2e']['docs_per_s']): {meta['output']}",
@@ -137,35 +137,64 @@ def _e2e(table: Table, results: dict[str, Any]) -> None:
     sizes = e2e.get("catalog", {})
     table.heading(
         f"1. End-to-end full sync: {sizes.get('products', 0):,} products, {sizes.get('categories', 0):,} "
-        f"categories, {sizes.get('pages', 0):,} web pages, {sizes.get('blog_posts', 0):,} blog posts",
+        f"categories, {sizes.get('pages', 0):,} web pages, {sizes.get('blog_posts', 0):,} blog posts, "
+        f"into Elasticsearch {e2e.get('engine_version', '?')}",
         "each import task of the store's DAG runs its ImportOperator.execute() in a fresh process; no quota",
-        "ceiling: the same documents pre-built, SearchHook.bulk only, just before and just after the import",
+        "ceilings, just before and just after the import, in one child: source = the same pages read through",
+        "the import's client path only; sink = the same documents pre-built, SearchHook.bulk only",
         f"(products: the first {results['meta']['ceiling_products'] // 2:,} each time; all of the others)",
     )
     if table.error(e2e):
         return
-    table.lines.append(
-        f"   {'entity':<14}{'documents':>10}{'e2e docs/s':>14}{'ceiling docs/s':>16}{'ratio':>8}"
-    )
-    for name, entity in e2e["entities"].items():
-        table.lines.append(
-            f"   {name:<14}{entity['docs']:>10,}{entity['docs_per_s']:>14,.0f}"
-            f"{entity['ceiling_docs_per_s']:>16,.0f}{entity['ratio']:>8.2f}"
-        )
+    _e2e_entities(table, e2e["entities"])
     table.row("overall documents/s, end to end", e2e["docs_per_s"])
     table.row("overall sink ceiling documents/s (same documents)", e2e["sink_ceiling_docs_per_s"])
-    before, after = e2e["ceiling_runs_docs_per_s"]
-    table.row("ceiling runs before / after the import: documents/s", before, fmt=f"{{:,.0f}} / {after:,.0f}")
-    table.row("end to end / ceiling", e2e["ratio"], "e2e.ratio", "{:.3f}")
-    table.row("failed documents", sum(e["failed"] for e in e2e["entities"].values()))
-    table.row("search stand-in CPU while importing (cores)", e2e["sink_cpu_cores"], fmt="{:.2f}")
+    table.row("overall source ceiling documents/s (same pages)", e2e["source_ceiling_docs_per_s"])
+    _before_after(table, "sink ceiling runs before / after: documents/s", e2e["ceiling_runs_docs_per_s"])
+    _before_after(
+        table, "source ceiling runs before / after: documents/s", e2e["source_ceiling_runs_docs_per_s"]
+    )
+    table.row("end to end / sink ceiling", e2e["ratio"], fmt="{:.3f}")
     table.row(
-        "search stand-in CPU while ingesting the ceiling (cores)", e2e["ceiling_sink_cpu_cores"], fmt="{:.2f}"
+        "end to end / lower ceiling", e2e["ratio_to_lower_ceiling"], "e2e.ratio_to_lower_ceiling", "{:.3f}"
+    )
+    table.row("our CPU ms per document, all import tasks", e2e["cpu_ms_per_doc"], fmt="{:.3f}")
+    table.row(
+        "our CPU ms per product document (products task)",
+        e2e["products_cpu_ms_per_doc"],
+        "e2e.products_cpu_ms_per_doc",
+        "{:.3f}",
+    )
+    table.row("failed documents", sum(e["failed"] for e in e2e["entities"].values()))
+    table.row("Elasticsearch CPU while importing (cores)", e2e["sink_cpu_cores"], fmt="{:.2f}")
+    table.row(
+        "Elasticsearch CPU while ingesting the sink ceiling (cores)",
+        e2e["ceiling_sink_cpu_cores"],
+        fmt="{:.2f}",
     )
     for job, seconds in e2e["task_wall_s"].items():
         table.row(
             f"task import.{job}: wall s (CPU s)", seconds, fmt=f"{{:,.1f}} ({e2e['task_cpu_s'][job]:,.1f})"
         )
+
+
+def _e2e_entities(table: Table, entities: dict[str, dict[str, Any]]) -> None:
+    """One line per entity: its end-to-end rate, both ceilings and the ratio to the lower."""
+    table.lines.append(
+        f"   {'entity':<14}{'documents':>10}{'e2e docs/s':>12}{'sink docs/s':>13}"
+        f"{'source docs/s':>15}{'ratio':>8}"
+    )
+    for name, entity in entities.items():
+        table.lines.append(
+            f"   {name:<14}{entity['docs']:>10,}{entity['docs_per_s']:>12,.0f}"
+            f"{entity['ceiling_docs_per_s']:>13,.0f}{entity['source_ceiling_docs_per_s']:>15,.0f}"
+            f"{entity['ratio_to_lower_ceiling']:>8.2f}"
+        )
+
+
+def _before_after(table: Table, label: str, runs: list[float]) -> None:
+    before, after = runs
+    table.row(label, before, fmt=f"{{:,.0f}} / {after:,.0f}")
 
 
 def _rate_limited(table: Table, results: dict[str, Any]) -> None:
@@ -224,7 +253,7 @@ def _peer(table: Table, results: dict[str, Any]) -> None:
     peer = results.get("peer", {})
     table.heading(
         f"5. Peer: tap-bigcommerce 1.1.3 | target-elasticsearch 2.1.0, products only "
-        f"({peer.get('products', 0):,}), each run on a fresh stand-in",
+        f"({peer.get('products', 0):,}), same cluster, bench indexes deleted before each run",
         "ours: the products import task (250/page with variants, images, custom fields; brand, categories)",
         "peer: the tap's products stream (50/page, no sub-resources) into an index with dynamic mapping",
         *PEER_POINTING,
@@ -240,7 +269,7 @@ def _peer(table: Table, results: dict[str, Any]) -> None:
             fmt="{:.2f}",
         )
     table.row(
-        "store-only indexes (sink not the bottleneck): ours docs/s",
+        "store-only indexes (engine parses and stores only): ours docs/s",
         lookup(peer, "store_only.ours_docs_per_s"),
     )
     table.row("store-only indexes: Singer docs/s", lookup(peer, "store_only.singer_docs_per_s"))
@@ -264,3 +293,15 @@ def _profile(table: Table, results: dict[str, Any]) -> None:
         for title in ("self", "project_inclusive"):
             table.lines.append(f"     {title}:")
             table.lines += [f"       {share:6.1%}  {label}" for share, label in summary[title]]
+
+
+# Each section's printer, in the order of the table; a section left out by --only is not printed.
+SECTIONS = {
+    "simulator": _simulator,
+    "e2e": _e2e,
+    "rate_limited": _rate_limited,
+    "memory": _memory,
+    "parse": _parse,
+    "peer": _peer,
+    "profile": _profile,
+}

@@ -29,13 +29,17 @@ from bench.settings import (
     RATE_WINDOW_MS,
     RATE_WINDOWS,
     SIMULATOR_PAGES,
-    SMALL_STORE,
+    SMALL_PRODUCTS,
     full_store,
     limited_store,
+    small_store,
 )
 from bench.stack import REPO_ROOT, Stack
 
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "latest.json"
+SECTIONS = ("simulator", "warm_up", "parse", "e2e", "rate_limited", "peer", "profile")
+# --quick: small catalogs and one quota window, for trying a change in about three minutes.
+QUICK = {"products": 5_000, "small_products": 2_000, "ceiling_products": 2_000, "windows": 1}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -46,14 +50,27 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=FULL_CATALOG.products,
         help="products of the full store (sections 1, 2)",
     )
+    parser.add_argument(
+        "--small-products", type=int, default=SMALL_PRODUCTS, help="products of the small store (section 5)"
+    )
     parser.add_argument("--window-ms", type=int, default=RATE_WINDOW_MS, help="quota window of section 2")
     parser.add_argument("--windows", type=int, default=RATE_WINDOWS, help="quota windows measured")
     parser.add_argument(
         "--ceiling-products", type=int, default=CEILING_PRODUCTS, help="product documents for the ceiling"
     )
     parser.add_argument("--profile", action="store_true", help="also record py-spy profiles")
+    parser.add_argument("--quick", action="store_true", help=f"small sizes for development: {QUICK}")
+    parser.add_argument(
+        "--only",
+        type=lambda text: text.split(","),
+        default=list(SECTIONS),
+        help="comma-separated sections to run",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the JSON results file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.quick:
+        vars(args).update(QUICK)
+    return args
 
 
 def _meta(args: argparse.Namespace) -> dict[str, Any]:
@@ -66,6 +83,7 @@ def _meta(args: argparse.Namespace) -> dict[str, Any]:
         "window_ms": args.window_ms,
         "windows": args.windows,
         "ceiling_products": args.ceiling_products,
+        "quick": args.quick,
         "output": str(args.output),
     }
 
@@ -113,19 +131,20 @@ def _memory(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_sections(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
-    full, limited = stack.stores[:2]
+    full, limited, small = stack.stores[:3]
     plan: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
         ("simulator", "simulator alone", lambda: sections.simulator_alone(SIMULATOR_PAGES)),
+        ("warm_up", "engine warm-up", lambda: sections.warm_up(stack, small)),
         ("parse", "4. parse", lambda: sections.parse_times(stack)),
         ("e2e", "1. end-to-end full sync", lambda: sections.end_to_end(stack, full, args.ceiling_products)),
         ("rate_limited", "2. rate-limited", lambda: sections.rate_limited(stack, limited, args.windows)),
-        ("peer", "5. peer comparison", lambda: sections.peer_comparison(stack)),
+        ("peer", "5. peer comparison", lambda: sections.peer_comparison(stack, small)),
     ]
     if args.profile:
         from bench import profiling
 
-        plan.append(("profile", "profiles", lambda: profiling.profile(stack)))
-    return {key: _measure(title, measure) for key, title, measure in plan}
+        plan.append(("profile", "profiles", lambda: profiling.profile(stack, small)))
+    return {key: _measure(title, measure) for key, title, measure in plan if key in args.only}
 
 
 def _failed(key: str, section: Any) -> bool:
@@ -140,10 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     results: dict[str, Any] = {"meta": _meta(args)}
     workdir = Path(tempfile.mkdtemp(prefix="bcsync-bench-"))
-    stores = [full_store(args.products), limited_store(args.products, args.window_ms), SMALL_STORE]
+    stores = [
+        full_store(args.products),
+        limited_store(args.products, args.window_ms),
+        small_store(args.small_products),
+    ]
     with Stack(workdir, stores) as stack:
         results |= _run_sections(stack, args)
-    results["memory"] = _memory(results)
+    if {"e2e", "peer"} <= set(args.only):
+        results["memory"] = _memory(results)
     results["meta"] |= {"load_after": _load(), "seconds": time.monotonic() - started}
     results["targets"] = report.evaluate(results)
     report.write_json(results, args.output)

@@ -59,7 +59,9 @@ class BenchStore:
         }
 
 
-SMALL_STORE = BenchStore("benchsmall", replace(FULL_CATALOG, products=SMALL_PRODUCTS))
+def small_store(products: int = SMALL_PRODUCTS) -> BenchStore:
+    """The store of the peer comparison, the profiles and the small memory figure."""
+    return BenchStore("benchsmall", replace(FULL_CATALOG, products=products))
 
 
 def full_store(products: int) -> BenchStore:

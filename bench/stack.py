@@ -1,9 +1,10 @@
-"""The stand-ins of a benchmark run, and the child processes that do the measuring.
+"""The dev stack of a benchmark run, and the child processes that do the measuring.
 
-One simulator serves every bench store for the whole run; each measurement gets a
-fresh search stand-in (osmem-server keeps everything in memory, so an empty one
-per run keeps the runs comparable). The batch store is a fresh Postgres database,
-so per-document failures would be recorded as in a real run.
+One :class:`DevStack` serves the whole run: the simulator with every bench store, one
+Elasticsearch node (or ``$ELASTICSEARCH_URL``'s cluster) and a fresh batch-store
+database, so per-document failures are recorded as in a real run. Each measurement
+starts with no bench index on the cluster (they are deleted before it), so the
+measurements stay comparable without a fresh engine each time.
 """
 
 from __future__ import annotations
@@ -20,17 +21,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import psutil
+import requests
 import yaml
 
 from bench.settings import BenchStore
-from bigcommerce_simulator import SimulatorAdmin, SimulatorProcess, StoreSpec
-from bigcommerce_sync_dev import devstack
+from bigcommerce_simulator import SimulatorAdmin, StoreSpec
+from bigcommerce_sync_dev.stack import DevStack
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAG_FILE = REPO_ROOT / "dags" / "bigcommerce_store_sync.py"
 BATCH_DB = "bigcommerce_sync_bench"
-# An index that stores documents without indexing any field: the stand-in is then no bottleneck.
+# Every index a measurement creates: the bench stores' versions and the Singer peer's index.
+BENCH_INDEX_PATTERNS = ("bc_bench*", "bench-*")
+# An index that stores documents without indexing any field: the engine then only parses and stores.
 STORE_ONLY_BODY = {
     "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"}},
     "mappings": {"dynamic": "false", "properties": {}},
@@ -64,19 +67,26 @@ def write_registry(path: Path, entries: Sequence[dict[str, object]]) -> Path:
 
 
 @dataclass(frozen=True)
-class SearchServer:
-    """A running search stand-in: its URL and its process (for its CPU time)."""
+class SearchEngine:
+    """The run's Elasticsearch cluster: its URL and version, and its CPU time so far."""
 
     url: str
-    process: psutil.Process
+    version: str
 
     def cpu_seconds(self) -> float:
-        times = self.process.cpu_times()
-        return times.user + times.system
+        """CPU seconds the cluster's nodes have used since they started (``_nodes/stats/process``).
+
+        Read through the API rather than from a local process, so it works for
+        ``$ELASTICSEARCH_URL`` too and counts the server JVM, not its launcher.
+        """
+        response = requests.get(f"{self.url}/_nodes/stats/process", timeout=30)
+        response.raise_for_status()
+        nodes = response.json()["nodes"].values()
+        return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes) / 1000
 
 
 class Stack:
-    """The simulator serving ``stores``, a batch store, an Airflow home and the bench registry.
+    """The dev stack serving ``stores``, an Airflow home and the bench registry.
 
     :param workdir: a scratch directory for this run (Airflow home, registry, logs).
     :param stores: the bench stores.
@@ -88,17 +98,24 @@ class Stack:
         self.token = secrets.token_urlsafe(24)
         self.batch_ids: dict[str, int] = {}
         self._exit = ExitStack()
-        self._simulator: SimulatorProcess | None = None
+        self._dev: DevStack | None = None
+
+    @property
+    def dev(self) -> DevStack:
+        assert self._dev is not None, "the stack is not running"
+        return self._dev
 
     @property
     def admin(self) -> SimulatorAdmin:
-        assert self._simulator is not None, "the stack is not running"
-        return self._simulator.admin
+        return self.dev.simulator.admin
 
     @property
     def api_url(self) -> str:
-        assert self._simulator is not None, "the stack is not running"
-        return self._simulator.url
+        return self.dev.simulator.url
+
+    @property
+    def engine(self) -> SearchEngine:
+        return SearchEngine(self.dev.search.url, self.dev.search.version)
 
     def __enter__(self) -> Stack:
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
@@ -106,12 +123,13 @@ class Stack:
         registry = write_registry(self.workdir / "stores.yaml", [s.registry_entry() for s in self.stores])
         os.environ["BIGCOMMERCE_SYNC_STORES_FILE"] = str(registry)
         specs = [StoreSpec(s.store_hash, self.token, s.catalog, s.quota, s.window_ms) for s in self.stores]
-        self._simulator = self._exit.enter_context(SimulatorProcess(specs))
-        for store in self.stores:
-            os.environ[f"AIRFLOW_CONN_{store.connection_id.upper()}"] = devstack.bigcommerce_connection(
-                self.api_url, store.store_hash, self.token
-            )
-        self._batch_store()
+        with ExitStack() as starting:
+            starting.push(self._exit)  # a failed start stops what did start
+            self._dev = self._exit.enter_context(DevStack(specs, databases=[BATCH_DB]))
+            os.environ.update(self._dev.connections(batch_db=BATCH_DB))
+            self._exit.callback(self.delete_bench_indexes)  # a cluster of $ELASTICSEARCH_URL outlives us
+            self._create_batches()
+            starting.pop_all()
         return self
 
     def __exit__(
@@ -119,26 +137,30 @@ class Stack:
     ) -> None:
         self._exit.close()
 
-    def _batch_store(self) -> None:
-        """A fresh, migrated batch-store database with one batch per bench store."""
+    def _create_batches(self) -> None:
+        """Migrate the fresh batch-store database and create one batch per bench store."""
         from bigcommerce_sync.batches import BatchRepository
 
-        server = devstack.postgres_server_url(self.workdir)
-        url = devstack.create_database(server, BATCH_DB, recreate=True)
-        self._exit.callback(devstack.drop_database, server, BATCH_DB)
-        os.environ["AIRFLOW_CONN_SYNC_DB"] = devstack.postgres_connection(url)
         repository = BatchRepository()
         repository.migrate()
         for store in self.stores:
             batch = repository.create_pending(store_hash=store.store_hash, sync_type="all", mode="full")
             self.batch_ids[store.store_hash] = batch.id
 
+    def delete_bench_indexes(self) -> None:
+        """Delete every index a measurement created (by name: clusters refuse wildcard deletes)."""
+        from bigcommerce_sync.hooks.search import SearchHook
+
+        hook = SearchHook()
+        hook.delete_indexes(
+            name for pattern in BENCH_INDEX_PATTERNS for name in hook.indexes_matching(pattern)
+        )
+
     @contextmanager
-    def search(self) -> Iterator[SearchServer]:
-        """Start a fresh search stand-in and make it the ``elasticsearch_default`` connection."""
-        with devstack.search_stand_in() as url:
-            os.environ["AIRFLOW_CONN_ELASTICSEARCH_DEFAULT"] = devstack.search_connection(url)
-            yield SearchServer(url, _newest_child("osmem-server"))
+    def search(self) -> Iterator[SearchEngine]:
+        """The run's cluster, with no index left from an earlier measurement."""
+        self.delete_bench_indexes()
+        yield self.engine
 
     def prepare(self, store: BenchStore, sync_type: str) -> dict[str, Any]:
         """Run the setup tasks of a full sync of ``sync_type`` on ``store``; return the XComs."""
@@ -148,7 +170,7 @@ class Stack:
         return prepare_sync(store.store_hash, self.batch_ids[store.store_hash], SyncType(sync_type))
 
     def store_only(self, index: str) -> None:
-        """Recreate ``index`` with no field mappings, so the stand-in stores documents unindexed."""
+        """Recreate ``index`` with no field mappings, so the engine stores documents unindexed."""
         from bigcommerce_sync.hooks.search import SearchHook
 
         hook = SearchHook()
@@ -156,7 +178,7 @@ class Stack:
         hook.create_index(index, STORE_ONLY_BODY)
 
     def count(self, index: str) -> int:
-        """Documents in ``index`` of the current search stand-in."""
+        """Documents in ``index``, once they are visible to search."""
         from bigcommerce_sync.hooks.search import SearchHook
 
         hook = SearchHook()
@@ -207,11 +229,3 @@ def tail(log: Path, lines: int = 25) -> str:
     """The last ``lines`` lines of a log file."""
     text = log.read_text(encoding="utf-8", errors="replace").splitlines()
     return "\n".join(text[-lines:])
-
-
-def _newest_child(name: str) -> psutil.Process:
-    """The most recently started child process of this one called ``name``."""
-    children = [p for p in psutil.Process().children() if p.name() == name]
-    if not children:
-        raise BenchError(f"no child process named {name!r}")
-    return max(children, key=lambda p: p.create_time())
