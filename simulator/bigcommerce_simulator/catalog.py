@@ -152,11 +152,17 @@ class Catalog:
         """Return product ``index`` as in ``GET /v3/catalog/products``.
 
         :param index: 0-based product index.
-        :param include: sub-resources to embed: variants, images, custom_fields, primary_image,
-            options, modifiers, channels.
+        :param include: sub-resources to embed (names from :data:`.products.PRODUCT_INCLUDES`).
         :param edit: changes made through the admin API (none by default).
         """
         return self._products.product(index, include, edit)
+
+    def variant_count(self, index: int) -> int:
+        """Return how many variants product ``index`` has, without rendering it.
+
+        :param index: 0-based product index.
+        """
+        return self._products.variant_count(index)
 
     # Categories
 

@@ -122,6 +122,13 @@ class EditedCatalog:
             data["brand_id"] = 0
         return data
 
+    def variant_count(self, index: int) -> int:
+        """Return how many variants a product has (edits change variant fields, never their number).
+
+        :param index: the product's index.
+        """
+        return self.catalog.variant_count(index)
+
     @cached_property
     def _deleted_category_ids(self) -> frozenset[int]:
         """Return the IDs of the deleted categories."""

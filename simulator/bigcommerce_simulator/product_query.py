@@ -1,54 +1,101 @@
 """Filtering and sorting the products of a lazy catalog.
 
 A selection is a sequence of product indexes. Unfiltered ID order is a lazy
-:class:`.LiveIndexes` (no memory); anything else is computed once from the cheap product
-facts and cached per overlay snapshot, so paging through a filtered result does not rescan
-the catalog for every page, and an edit is seen by the next request.
+:class:`.LiveIndexes` (no memory); anything else is computed once and cached per overlay
+snapshot, so paging through a filtered result does not rescan the catalog for every page,
+and an edit is seen by the next request. Filters read a :class:`ProductRecord`, which
+answers ID, dates, visibility and name from cheap hashes and renders the full product only
+when a filter or sort needs another field.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .catalog import Catalog
 from .edited_catalog import EditedCatalog
 from .edits import CatalogEdits
+from .filters import Condition, matches
+from .listing import sort_key
 from .live_indexes import LiveIndexes
-from .products import ProductFacts
+from .product_filters import PRODUCT_FILTERS
 
-SORT_FIELDS = ("id", "name", "date_modified")
+CHEAP_FIELDS = frozenset({"id", "name", "date_created", "date_modified", "is_visible", "date_last_imported"})
 
 
 @dataclass(frozen=True)
 class ProductQuery:
     """The product filters and ordering of one ``GET /v3/catalog/products`` request.
 
-    :param id_in: only these product IDs (``id:in``), or ``None`` for all.
-    :param modified_min: ``date_modified:min`` as Unix seconds (inclusive).
-    :param modified_max: ``date_modified:max`` as Unix seconds (inclusive).
-    :param is_visible: only visible (``True``) or hidden (``False``) products.
-    :param sort: one of :data:`SORT_FIELDS`.
+    :param conditions: parsed filters (see :func:`.filters.conditions`).
+    :param sort: the field to order by (``id`` is the natural order).
     :param descending: ``direction=desc``.
     """
 
-    id_in: tuple[int, ...] | None = None
-    modified_min: int | None = None
-    modified_max: int | None = None
-    is_visible: bool | None = None
+    conditions: tuple[Condition, ...] = ()
     sort: str = "id"
     descending: bool = False
 
     def needs_scan(self) -> bool:
         """Return whether answering needs a pass over every candidate product."""
-        return (
-            self.modified_min is not None
-            or self.modified_max is not None
-            or self.is_visible is not None
-            or self.sort != "id"
-        )
+        return bool(self.conditions) or self.sort != "id"
+
+    def id_in(self) -> tuple[int, ...] | None:
+        """Return the ``id:in`` values, which narrow the candidates before any scan."""
+        return next((value for name, value in self.conditions if name == "id:in"), None)
+
+
+class ProductRecord(Mapping[str, Any]):
+    """A product as filters see it: cheap fields from hashes, the rest from one full render.
+
+    Dates are Unix seconds here (filters accept both forms).
+
+    :param view: the store as this request sees it.
+    :param index: the product's index.
+    """
+
+    __slots__ = ("_full", "_index", "_view")
+
+    def __init__(self, view: EditedCatalog, index: int) -> None:
+        self._view = view
+        self._index = index
+        self._full: dict[str, object] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        if key in CHEAP_FIELDS:
+            return self._cheap(key)
+        if key == "brand_name":
+            brand = self._view.index_of("brands", int(self["brand_id"]))
+            return None if brand is None else self._view.brand(brand)["name"]
+        if self._full is None:
+            self._full = self._view.product(self._index)
+        return self._full[key]
+
+    def _cheap(self, key: str) -> Any:
+        if key == "id":
+            return self._view.ids("products").id_of(self._index)
+        if key == "name":
+            return self._view.product_name(self._index)
+        if key == "date_last_imported":
+            return None
+        facts = self._view.product_facts(self._index)
+        return getattr(facts, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CHEAP_FIELDS)
+
+    def __len__(self) -> int:
+        return len(CHEAP_FIELDS)
 
 
 class ProductSelector:
@@ -77,29 +124,31 @@ class ProductSelector:
         :param query: filters and ordering.
         """
         view = EditedCatalog(self._catalog, edits)
-        candidates = _candidates(view, query)
+        candidates = _candidates(view, query.id_in())
         if not query.needs_scan():
             return _reversed(candidates) if query.descending else candidates
-        facts = view.product_facts
-        kept = [index for index in candidates if _matches(query, facts(index))]
-        if query.sort == "name":
-            kept.sort(key=lambda index: (view.product_name(index), index))
-        elif query.sort == "date_modified":
-            kept.sort(key=lambda index: (facts(index).date_modified, index))
+        key = None if query.sort == "id" else sort_key(query.sort, "id")
+        kept: list[tuple[Any, int]] = []
+        for index in candidates:
+            record = ProductRecord(view, index)
+            if matches(record, PRODUCT_FILTERS, query.conditions):
+                kept.append((key(record) if key else (), index))
+        if key is not None:
+            kept.sort()
         if query.descending:
             kept.reverse()
-        return array("i", kept)
+        return array("i", [index for _, index in kept])
 
 
-def _candidates(view: EditedCatalog, query: ProductQuery) -> LiveIndexes | list[int]:
+def _candidates(view: EditedCatalog, id_in: tuple[int, ...] | None) -> LiveIndexes | list[int]:
     """Return the existing products allowed by ``id:in``, in ID order (all of them without it).
 
     :param view: the store as this request sees it.
-    :param query: filters and ordering.
+    :param id_in: the ``id:in`` values, or ``None``.
     """
-    if query.id_in is None:
+    if id_in is None:
         return view.live("products")
-    indexes = {view.index_of("products", product_id) for product_id in query.id_in}
+    indexes = {view.index_of("products", product_id) for product_id in id_in}
     return sorted(index for index in indexes if index is not None)
 
 
@@ -109,17 +158,3 @@ def _reversed(indexes: LiveIndexes | list[int]) -> Sequence[int]:
     :param indexes: indexes from :func:`_candidates`.
     """
     return indexes.reversed_order() if isinstance(indexes, LiveIndexes) else indexes[::-1]
-
-
-def _matches(query: ProductQuery, facts: ProductFacts) -> bool:
-    """Return whether a product passes the date and visibility filters.
-
-    :param query: filters.
-    :param facts: the product's dates and visibility.
-    """
-    modified = facts.date_modified
-    if query.modified_min is not None and modified < query.modified_min:
-        return False
-    if query.modified_max is not None and modified > query.modified_max:
-        return False
-    return query.is_visible is None or facts.is_visible == query.is_visible

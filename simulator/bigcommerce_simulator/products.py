@@ -17,6 +17,7 @@ from typing import NamedTuple
 from .dates import iso_utc
 from .edits import NO_EDIT, ItemEdit
 from .ids import IdRange
+from .product_media import bulk_pricing_rules, product_videos
 from .rng import Draws, mix, stream_key
 from .vocabulary import (
     ADJECTIVES,
@@ -40,7 +41,19 @@ CREATION_END = 1735689600  # 2025-01-01T00:00:00Z: the last product's creation
 LAST_MODIFICATION = 1751241600  # 2025-06-30T00:00:00Z: no product is modified later
 
 PRODUCT_INCLUDES = frozenset(
-    {"variants", "images", "custom_fields", "primary_image", "options", "modifiers", "channels"}
+    {
+        "bulk_pricing_rules",
+        "channels",
+        "custom_fields",
+        "images",
+        "modifiers",
+        "options",
+        "parent_relations",
+        "primary_image",
+        "reviews",
+        "variants",
+        "videos",
+    }
 )
 SLOTS_PER_PRODUCT = 4  # ID block per product for variants, images and custom fields
 OPTION_SLOTS = 3  # ID block per product for options (two) and the modifier (one)
@@ -178,6 +191,8 @@ class ProductFactory:
         self._variant_key = stream_key(seed, "variant")
         self._image_key = stream_key(seed, "image")
         self._custom_field_key = stream_key(seed, "custom-field")
+        self._video_key = stream_key(seed, "video")
+        self._bulk_pricing_key = stream_key(seed, "bulk-pricing")
         self._creation_step = max((CREATION_END - CATALOG_START) // max(products.count, 1), 1)
 
     def facts(self, index: int) -> ProductFacts:
@@ -252,7 +267,23 @@ class ProductFactory:
             data["modifiers"] = [self._modifier(product_id)] if shape.has_modifier else []
         if "channels" in include:
             data["channels"] = [1]
+        if "videos" in include:
+            data["videos"] = product_videos(self._video_key, product_id, str(data["name"]))
+        if "bulk_pricing_rules" in include:
+            data["bulk_pricing_rules"] = bulk_pricing_rules(self._bulk_pricing_key, product_id)
+        if "parent_relations" in include:
+            data["parent_relations"] = []  # no product has product-list options that point at others
+        if "reviews" in include:
+            data["reviews"] = []  # reviews are not simulated (reviews_count is only a number)
         return data
+
+    def variant_count(self, index: int) -> int:
+        """Return how many variants product ``index`` has (its shape alone, no full render).
+
+        :param index: 0-based product index.
+        """
+        shape = self._shape(Draws(self._product_key, index), self._ids.id_of(index))
+        return len(_variant_combinations(shape))
 
     def _shape(self, draws: Draws, product_id: int) -> ProductShape:
         """Draw the option layout and sub-resource counts.

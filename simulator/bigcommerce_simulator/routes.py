@@ -1,405 +1,191 @@
-"""The store API endpoints: ``GET /stores/{store_hash}/v3/...`` and ``/v2/...``.
+"""The store API endpoints: ``/stores/{store_hash}/v3/...`` and ``/v2/...``, as one routing table.
 
-Each route declares the query parameters it understands. Pages v3 answers any other
-parameter with 400, as BigCommerce documents; every other endpoint answers 501 so that a
-client never silently receives unfiltered data for a filter the simulator lacks.
+Each route names its method, path, handler and the query parameters the official OpenAPI
+file documents for it (the tests compare the two). How parameters are treated:
+
+- A documented parameter is honoured: filters, sorts and directions, ``include``,
+  ``include_fields``/``exclude_fields`` and paging (see :mod:`.filters` and :mod:`.listing`).
+  A documented parameter with a value of the wrong type, or outside its documented enum
+  (``sort``, ``direction``, ``include``, ``condition`` ...), is a 422.
+- **Unknown parameters.** Pages v3 answers them with 400, as its file documents. Every other
+  endpoint ignores them and serves the unfiltered data, as BigCommerce's catalog, channels,
+  sites, hooks and v2 endpoints do (their files document no error for them, and clients in
+  the wild send extra parameters, such as a ``date_modified:min`` on brands, and read the
+  answer). The simulator used to answer 501 instead, which broke third-party clients.
+- Parameters an endpoint documents but the simulated store cannot vary (``keyword_context``,
+  which only ranks results) are accepted and change nothing.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .edited_catalog import EditedCatalog
-from .pagination import page_window, v2_page, v3_collection
-from .product_params import field_selector, product_includes, product_query
+from . import catalog_routes as catalog
+from . import content_routes as content
+from . import hooks
+from . import product_routes as products
+from . import store_routes as store_info
+from .api_request import ApiRequest, Handler
+from .catalog_routes import BRAND_LIST, LEGACY_CATEGORY_LIST, TREE_CATEGORY_LIST, TREE_LIST
+from .content_routes import BLOG_POST_LIST, PAGE_LIST
+from .listing import FIELD_SELECTION, PAGING
+from .product_filters import PRODUCT_LIST
 from .query import QueryParams
-from .responses import ApiError, ApiFamily, Response, json_response
+from .responses import ApiError, ApiFamily, Response
+from .store_routes import CHANNEL_LIST, ROUTE_LIST, SITE_LIST
 from .store_state import StoreState
+from .variant_query import VARIANT_FILTERS
 
-OPTIONS_PAGE_CAP = 10
-PAGING = frozenset({"page", "limit"})
-
-
-@dataclass(frozen=True)
-class ApiRequest:
-    """A store API request after authentication.
-
-    :param api_path: the path below ``/stores/{store_hash}``.
-    :param query: the query parameters.
-    :param path_args: the route pattern's captured groups.
-    """
-
-    api_path: str
-    query: QueryParams
-    path_args: tuple[str, ...]
-
-
-Handler = Callable[[StoreState, ApiRequest], Response]
+ID = r"(\d+)"
+FIELDS = FIELD_SELECTION
+PAGED_FIELDS = FIELD_SELECTION | PAGING
 
 
 @dataclass(frozen=True)
 class Route:
-    """One GET endpoint.
+    """One endpoint.
 
-    :param pattern: matches the whole path below the store prefix.
+    :param method: the HTTP method.
+    :param path: the OpenAPI path below the version, e.g. ``/catalog/products/{product_id}``.
+    :param version: ``v2`` or ``v3``.
     :param handler: builds the response.
-    :param params: the query parameters the endpoint understands.
+    :param params: the documented query parameters.
     """
 
-    pattern: re.Pattern[str]
+    method: str
+    version: str
+    path: str
     handler: Handler
     params: frozenset[str]
 
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Return the regular expression matching the concrete path below the store prefix."""
+        return _compiled(f"/{self.version}{self.path}")
 
-def handle(store: StoreState, method: str, api_path: str, query: QueryParams) -> Response:
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(template: str) -> re.Pattern[str]:
+    """Compile ``/v3/catalog/products/{product_id}`` into a pattern with numeric groups.
+
+    :param template: an OpenAPI path with the version prefix.
+    """
+    if template not in _PATTERNS:
+        _PATTERNS[template] = re.compile(re.sub(r"\\\{[^}]+\\\}", lambda _: ID, re.escape(template)))
+    return _PATTERNS[template]
+
+
+def handle(store: StoreState, method: str, api_path: str, query: QueryParams, body: bytes = b"") -> Response:
     """Route a store API request to its endpoint.
 
     :param store: the addressed store.
     :param method: the HTTP method.
     :param api_path: the path below the store prefix.
     :param query: the query parameters.
-    :raises ApiError: for unknown paths, other methods and unsupported parameters.
+    :param body: the request body.
+    :raises ApiError: 404 for unknown paths, 405 for other methods, 400 for unknown Pages v3 parameters.
     """
+    path_known = False
     for route in ROUTES:
         match = route.pattern.fullmatch(api_path)
         if match is None:
             continue
-        if method != "GET":
-            raise ApiError(405, "Method Not Allowed", detail="The simulator only serves GET requests.")
+        path_known = True
+        if route.method != method:
+            continue
         _check_params(api_path, query, route.params)
-        return route.handler(store, ApiRequest(api_path, query, match.groups()))
+        return route.handler(store, ApiRequest(api_path, query, match.groups(), body))
+    if path_known:
+        raise ApiError(405, "Method Not Allowed", detail=f"{method} is not served on this path.")
     raise ApiError(404, "The requested resource was not found.")
 
 
 def _check_params(api_path: str, query: QueryParams, allowed: frozenset[str]) -> None:
-    """Reject query parameters the endpoint does not understand.
+    """Reject unknown query parameters where BigCommerce documents it (Pages v3); elsewhere ignore them.
 
     :param api_path: the path below the store prefix.
     :param query: the query parameters.
-    :param allowed: the endpoint's parameters.
-    :raises ApiError: 400 on Pages v3, 501 elsewhere.
+    :param allowed: the endpoint's documented parameters.
+    :raises ApiError: 400 on Pages v3.
     """
-    unknown = sorted(query.names() - allowed)
-    if not unknown:
+    if ApiFamily.for_path(api_path) is not ApiFamily.V3_PROBLEM:
         return
-    names = ", ".join(unknown)
-    if ApiFamily.for_path(api_path) is ApiFamily.V3_PROBLEM:
-        raise ApiError(400, "Input is invalid", detail=f"Unsupported query parameter(s): {names}")
-    raise ApiError(501, "Not Implemented", detail=f"The simulator does not support the parameter(s): {names}")
-
-
-# Products
-
-
-def list_products(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/products``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    query = request.query
-    view = store.editor.view()
-    include = product_includes(query)
-    cap = OPTIONS_PAGE_CAP if include & {"options", "modifiers"} else None
-    window = page_window(query, store.spec.limit_overflow, cap)
-    indexes = store.products.select(view, product_query(query))
-    shape = field_selector(query, include)
-    return json_response(
-        v3_collection(indexes, window, query, lambda index: shape(view.product(index, include)))
-    )
-
-
-def get_product(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/products/{product_id}``: 404 once the product is deleted.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    view = store.editor.view()
-    index = view.index_of("products", int(request.path_args[0]))
-    if index is None:
-        raise ApiError(404, "The requested product was not found.")
-    include = product_includes(request.query)
-    shape = field_selector(request.query, include)
-    return json_response({"data": shape(view.product(index, include)), "meta": {}})
-
-
-# Categories and brands
-
-
-def _filtered(indexes: Sequence[int], keep: Callable[[int], bool]) -> Sequence[int]:
-    """Return the ``indexes`` that pass ``keep``.
-
-    :param indexes: existing item indexes.
-    :param keep: the filter.
-    """
-    return [index for index in indexes if keep(index)]
-
-
-def _category_filter(
-    view: EditedCatalog, ids: tuple[int, ...] | None, parents: tuple[int, ...] | None, visible: bool | None
-) -> Callable[[int], bool]:
-    """Return a predicate over category indexes for ID, parent and visibility filters.
-
-    :param view: the store as this request sees it.
-    :param ids: allowed category IDs, or ``None``.
-    :param parents: allowed parent IDs (0 for roots), or ``None``.
-    :param visible: required visibility, or ``None``.
-    """
-    category_ids = view.ids("categories")
-
-    def keep(index: int) -> bool:
-        if ids is not None and category_ids.id_of(index) not in ids:
-            return False
-        if parents is not None and view.category_parent_id(index) not in parents:
-            return False
-        return visible is None or view.category_is_visible(index) == visible
-
-    return keep
-
-
-def list_tree_categories(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/trees/categories``: every category belongs to tree 1.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    query = request.query
-    view = store.editor.view()
-    window = page_window(query, store.spec.limit_overflow)
-    tree_ids = query.integers("tree_id:in")
-    keep = _category_filter(
-        view, query.integers("category_id:in"), query.integers("parent_id:in"), query.boolean("is_visible")
-    )
-    in_tree = tree_ids is None or 1 in tree_ids
-    indexes = _filtered(view.live("categories"), keep) if in_tree else []
-    return json_response(v3_collection(indexes, window, query, view.tree_category))
-
-
-def list_legacy_categories(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/categories`` (deprecated, single storefront).
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    query = request.query
-    view = store.editor.view()
-    window = page_window(query, store.spec.limit_overflow)
-    parent = query.integers("parent_id")
-    keep = _category_filter(view, query.integers("id:in"), parent, query.boolean("is_visible"))
-    indexes = _filtered(view.live("categories"), keep)
-    return json_response(v3_collection(indexes, window, query, view.legacy_category))
-
-
-def list_trees(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/trees``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    query = request.query
-    ids = query.integers("id:in")
-    trees = [tree for tree in store.category_trees() if ids is None or tree["id"] in ids]
-    return json_response(
-        v3_collection(
-            range(len(trees)), page_window(query, store.spec.limit_overflow), query, trees.__getitem__
+    unknown = sorted(query.names() - allowed)
+    if unknown:
+        raise ApiError(
+            400, "Input is invalid", detail=f"Unsupported query parameter(s): {', '.join(unknown)}"
         )
-    )
 
 
-def list_brands(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/catalog/brands``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    query = request.query
-    view = store.editor.view()
-    window = page_window(query, store.spec.limit_overflow)
-    ids, name = query.integers("id:in"), query.get("name")
-    brand_ids = view.ids("brands")
-
-    def keep(index: int) -> bool:
-        if ids is not None and brand_ids.id_of(index) not in ids:
-            return False
-        return name is None or view.brand(index)["name"] == name
-
-    indexes = _filtered(view.live("brands"), keep)
-    return json_response(v3_collection(indexes, window, query, view.brand))
+def _get(version: str, path: str, handler: Handler, params: frozenset[str] = frozenset()) -> Route:
+    return Route("GET", version, path, handler, frozenset(params))
 
 
-# Content, channels, hooks
+def _product_sub_routes() -> list[Route]:
+    """Return the list and single routes of every product sub-resource, and option/modifier values."""
+    routes = []
+    singular = {
+        "variants": "variant_id",
+        "images": "image_id",
+        "videos": "id",
+        "custom-fields": "custom_field_id",
+        "bulk-pricing-rules": "bulk_pricing_rule_id",
+        "options": "option_id",
+        "modifiers": "modifier_id",
+    }
+    for name, sub in products.SUB_RESOURCES.items():
+        base = f"/catalog/products/{{product_id}}/{name}"
+        routes.append(_get("v3", base, sub.list_handler(), sub.spec.params()))
+        routes.append(_get("v3", f"{base}/{{{singular[name]}}}", sub.item_handler(), FIELDS))
+    for kind in ("options", "modifiers"):
+        list_values, get_value = products.value_handlers(kind)
+        base = f"/catalog/products/{{product_id}}/{kind}/{{{singular[kind]}}}/values"
+        routes.append(_get("v3", base, list_values, PAGED_FIELDS))
+        routes.append(_get("v3", f"{base}/{{value_id}}", get_value, FIELDS))
+    return routes
 
 
-def list_pages_v3(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/content/pages``: ``body`` only with ``include=body``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    query = request.query
-    view = store.editor.view()
-    window = page_window(query, store.spec.limit_overflow)
-    include = set(query.csv("include"))
-    if include - {"body"}:
-        raise ApiError(422, "Input is invalid", errors={"include": "only 'body' may be included"})
-    ids, channel = query.integers("id:in"), query.integer("channel_id", 1)
-    name, name_like = query.get("name"), (query.get("name:like") or "").lower()
-    page_ids = view.ids("pages")
-
-    def keep(index: int) -> bool:
-        if channel != 1 or (ids is not None and page_ids.id_of(index) not in ids):
-            return False
-        if name is not None and view.page_name(index) != name:
-            return False
-        if not name_like:
-            return True
-        page = view.page_v3(index, include_body=True)
-        return name_like in f"{page['name']} {page.get('body', '')}".lower()
-
-    indexes = _filtered(view.live("pages"), keep)
-    return json_response(
-        v3_collection(
-            indexes, window, query, lambda index: view.page_v3(index, include_body="body" in include)
-        )
-    )
-
-
-def list_channels(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/channels``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    channels = store.channels()
-    window = page_window(request.query, store.spec.limit_overflow)
-    return json_response(v3_collection(range(len(channels)), window, request.query, channels.__getitem__))
-
-
-def list_hooks(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v3/hooks``: the simulator has no webhooks.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    window = page_window(request.query, store.spec.limit_overflow)
-    return json_response(v3_collection((), window, request.query, lambda index: {}))
-
-
-# v2
-
-
-def _published_posts(view: EditedCatalog, query: QueryParams) -> Sequence[int]:
-    """Return post indexes newest (highest ID) first, optionally only (un)published ones.
-
-    :param view: the store as this request sees it.
-    :param query: the query parameters.
-    """
-    published = query.boolean("is_published")
-    newest_first = view.live("blog_posts").reversed_order()
-    if published is None:
-        return newest_first
-    return [index for index in newest_first if view.blog_post(index)["is_published"] == published]
-
-
-def list_blog_posts(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v2/blog/posts``: a bare array, 204 when the page is empty.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    view = store.editor.view()
-    window = page_window(request.query, store.spec.limit_overflow)
-    return v2_page(_published_posts(view, request.query), window, view.blog_post)
-
-
-def count_blog_posts(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v2/blog/posts/count``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    return json_response({"count": len(_published_posts(store.editor.view(), request.query))})
-
-
-def list_pages_v2(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v2/pages``: a bare array with bodies, 204 when the page is empty.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    view = store.editor.view()
-    window = page_window(request.query, store.spec.limit_overflow)
-    return v2_page(view.live("pages"), window, view.page_v2)
-
-
-def get_store(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v2/store``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    return json_response(store.store_information())
-
-
-def get_time(store: StoreState, request: ApiRequest) -> Response:
-    """``GET /v2/time``.
-
-    :param store: the addressed store.
-    :param request: the request.
-    """
-    return json_response({"time": int(time.time())})
-
-
-def _route(pattern: str, handler: Handler, *params: str) -> Route:
-    """Build a route; every route also accepts nothing else but ``params``.
-
-    :param pattern: regular expression for the whole path below the store prefix.
-    :param handler: builds the response.
-    :param params: accepted query parameters.
-    """
-    return Route(re.compile(pattern), handler, frozenset(params))
-
-
-ROUTES = (
-    _route(
-        r"/v3/catalog/products",
-        list_products,
-        *PAGING,
-        "include",
-        "id:in",
-        "date_modified:min",
-        "date_modified:max",
-        "is_visible",
-        "sort",
-        "direction",
-        "include_fields",
-        "exclude_fields",
-    ),
-    _route(r"/v3/catalog/products/(\d+)", get_product, "include", "include_fields", "exclude_fields"),
-    _route(r"/v3/catalog/trees", list_trees, *PAGING, "id:in"),
-    _route(
-        r"/v3/catalog/trees/categories",
-        list_tree_categories,
-        *PAGING,
-        "category_id:in",
-        "tree_id:in",
-        "parent_id:in",
-        "is_visible",
-    ),
-    _route(r"/v3/catalog/categories", list_legacy_categories, *PAGING, "id:in", "parent_id", "is_visible"),
-    _route(r"/v3/catalog/brands", list_brands, *PAGING, "id:in", "name"),
-    _route(
-        r"/v3/content/pages", list_pages_v3, *PAGING, "include", "id:in", "channel_id", "name", "name:like"
-    ),
-    _route(r"/v3/channels", list_channels, *PAGING),
-    _route(r"/v3/hooks", list_hooks, *PAGING),
-    _route(r"/v2/blog/posts", list_blog_posts, *PAGING, "is_published"),
-    _route(r"/v2/blog/posts/count", count_blog_posts, "is_published"),
-    _route(r"/v2/pages", list_pages_v2, *PAGING),
-    _route(r"/v2/store", get_store),
-    _route(r"/v2/time", get_time),
+ROUTES: tuple[Route, ...] = (
+    # Catalog: products and their sub-resources
+    _get("v3", "/catalog/products", products.list_products, PRODUCT_LIST.params() | {"include"}),
+    _get("v3", "/catalog/products/{product_id}", products.get_product, FIELDS | {"include"}),
+    *_product_sub_routes(),
+    _get("v3", "/catalog/variants", products.list_variants, PAGED_FIELDS | set(VARIANT_FILTERS)),
+    # Catalog: brands, categories, trees
+    _get("v3", "/catalog/brands", catalog.list_brands, BRAND_LIST.params()),
+    _get("v3", "/catalog/brands/{brand_id}", catalog.get_brand, FIELDS),
+    _get("v3", "/catalog/categories", catalog.list_legacy_categories, LEGACY_CATEGORY_LIST.params()),
+    _get("v3", "/catalog/categories/{category_id}", catalog.get_legacy_category, FIELDS),
+    _get("v3", "/catalog/trees", catalog.list_trees, TREE_LIST.params()),
+    _get("v3", "/catalog/trees/categories", catalog.list_tree_categories, TREE_CATEGORY_LIST.params()),
+    _get("v3", "/catalog/trees/{tree_id}/categories", catalog.get_category_tree, frozenset({"depth"})),
+    # Content
+    _get("v3", "/content/pages", content.list_pages_v3, PAGE_LIST.params() | {"include"}),
+    _get("v3", "/content/pages/{pageId}", content.get_page_v3, frozenset({"include"})),
+    _get("v2", "/blog/posts", content.list_blog_posts, BLOG_POST_LIST.params()),
+    _get("v2", "/blog/posts/count", content.count_blog_posts),
+    _get("v2", "/blog/posts/{id}", content.get_blog_post),
+    _get("v2", "/blog/tags", content.list_blog_tags),
+    _get("v2", "/pages", content.list_pages_v2, PAGING),
+    _get("v2", "/pages/{id}", content.get_page_v2),
+    # Store, channels, sites
+    _get("v2", "/store", store_info.get_store),
+    _get("v2", "/time", store_info.get_time),
+    _get("v3", "/channels", store_info.list_channels, CHANNEL_LIST.params() | {"include"}),
+    _get("v3", "/channels/{channel_id}", store_info.get_channel, frozenset({"include"})),
+    _get("v3", "/channels/{channel_id}/site", store_info.get_channel_site),
+    _get("v3", "/sites", store_info.list_sites, SITE_LIST.params()),
+    _get("v3", "/sites/{site_id}", store_info.get_site),
+    _get("v3", "/sites/{site_id}/routes", store_info.list_site_routes, ROUTE_LIST.params()),
+    _get("v3", "/sites/{site_id}/routes/{route_id}", store_info.get_site_route),
+    # Webhooks ("admin" before "{webhook_id}": both would match otherwise only by the digit rule)
+    _get("v3", "/hooks", hooks.list_hooks, hooks.HOOK_LIST.params()),
+    _get("v3", "/hooks/admin", hooks.get_hooks_admin, hooks.ADMIN_LIST.params()),
+    _get("v3", "/hooks/{webhook_id}", hooks.get_hook),
+    Route("POST", "v3", "/hooks", hooks.create_hook, frozenset()),
+    Route("PUT", "v3", "/hooks/{webhook_id}", hooks.update_hook, frozenset()),
+    Route("DELETE", "v3", "/hooks/{webhook_id}", hooks.delete_hook, frozenset()),
 )

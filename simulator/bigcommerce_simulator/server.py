@@ -69,6 +69,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
     # waits ~40 ms per response for the delayed ACK.
     disable_nagle_algorithm = True
     server: SimulatorServer
+    request_body = b""
 
     def do_GET(self) -> None:
         """Handle a GET request."""
@@ -89,6 +90,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         """Route the request to the control API or a store."""
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.request_body = body
         if url.path.startswith(CONTROL_PREFIX):
             self._send(
                 handle_control(self.server.state, self.command, url.path, QueryParams(url.query), body)
@@ -218,7 +220,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         :param query: the query parameters.
         """
         try:
-            return handle(store, self.command, api_path, query)
+            return handle(store, self.command, api_path, query, self.request_body)
         except ApiError as error:
             return error_response(family, error)
         except Exception:  # a simulator bug must still produce an HTTP answer

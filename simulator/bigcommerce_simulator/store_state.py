@@ -8,13 +8,14 @@ from .catalog import Catalog
 from .catalog_editor import CatalogEditor
 from .dates import iso_utc
 from .faults import FaultRegistry
+from .hooks import HookRegistry
 from .product_query import ProductSelector
 from .ratelimit import FixedWindowLimiter
 from .rng import stream_key
 from .stats import StoreStats
+from .storefront import SITE_ID, STORE_CREATED
 from .stores import StoreSpec
-
-STORE_CREATED = 1577836800  # 2020-01-01T00:00:00Z
+from .variant_query import VariantSelector
 
 
 class StoreState:
@@ -28,6 +29,8 @@ class StoreState:
         self.catalog = Catalog(spec.catalog)
         self.editor = CatalogEditor(self.catalog)
         self.products = ProductSelector(self.catalog)
+        self.variants = VariantSelector(self.catalog)
+        self.hooks = HookRegistry(spec.store_hash)
         self.limiter = FixedWindowLimiter(spec.quota, spec.window_ms)
         self.stats = StoreStats()
 
@@ -93,7 +96,7 @@ class StoreState:
             "is_price_entered_with_tax": False,
             "store_id": 100_000_000 + stream_key(store_hash, "store-id") % 900_000_000,
             "default_channel_id": 1,
-            "default_site_id": 1000,
+            "default_site_id": SITE_ID,
             "active_comparison_modules": [],
             "features": {
                 "stencil_enabled": True,
@@ -146,11 +149,12 @@ class SimulatorState:
     def reset(self, catalog: bool = False) -> None:
         """Clear counters, fault rules and rate-limit windows, and optionally the admin changes.
 
-        :param catalog: also drop every created, updated and deleted item.
+        :param catalog: also drop every created, updated and deleted item, and every webhook.
         """
         for store in self.stores.values():
             store.stats.reset()
             store.limiter.reset()
             if catalog:
                 store.editor.reset()
+                store.hooks.clear()
         self.faults.clear()

@@ -99,11 +99,12 @@ def test_writes_are_405(sim_process):
     assert response.status_code == 405 and response.json()["status"] == 405
 
 
-def test_unsupported_parameters_are_explicit(api: StoreApi):
-    products = api.get("alpha1", "/v3/catalog/products", {"keyword": "oak"})
+def test_unknown_parameters_are_ignored_except_on_pages_v3(api: StoreApi):
+    plain = api.get("alpha1", "/v3/catalog/brands", {"limit": 3})
+    products = api.get("alpha1", "/v3/catalog/brands", {"limit": 3, "date_modified:min": "2024-01-01"})
     pages = api.get("alpha1", "/v3/content/pages", {"sort": "name"})
 
-    assert products.status_code == 501 and "keyword" in products.json()["detail"]
+    assert products.status_code == 200 and products.json()["data"] == plain.json()["data"]
     assert pages.status_code == 400 and pages.headers["Content-Type"] == "application/problem+json"
     assert pages.json()["detail"] == "Unsupported query parameter(s): sort"
 

@@ -215,9 +215,11 @@ def test_hooks_envelope_and_401(api: StoreApi):
     assert_valid(WEBHOOKS, "/hooks", unauthorized.json(), "401")
 
 
-@pytest.mark.parametrize("path", ["/catalog/trees", "/catalog/trees/categories"])
-def test_category_tree_422_is_wrapped_as_documented(api: StoreApi, path: str):
-    response = api.get("alpha1", f"/v3{path}", {"page": "two"})
+@pytest.mark.parametrize(
+    ("path", "params"), [("/catalog/trees", {"id:in": "one"}), ("/catalog/trees/categories", {"page": "two"})]
+)
+def test_category_tree_422_is_wrapped_as_documented(api: StoreApi, path: str, params: dict):
+    response = api.get("alpha1", f"/v3{path}", params)
 
     assert response.status_code == 422
     assert_valid(TREES, path, response.json(), "422")
