@@ -34,7 +34,7 @@ def _airflow_environment(home: Path) -> None:
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",  # the report below says what happened
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
         }
     )

@@ -112,10 +112,15 @@ class DevStack:
             **stores,
         }
 
+    def _analysis_note(self) -> str:
+        if self.search.has_full_analysis:
+            return ""
+        return "; minimal distribution: no synonyms, no accent folding"
+
     def describe(self) -> Mapping[str, str]:
         """What runs where, for people."""
         return {
             "BigCommerce simulator": f"{self.simulator.url} (stores {', '.join(self.store_hashes)})",
-            "Elasticsearch": f"{self.search.url} (version {self.search.version})",
+            "Elasticsearch": f"{self.search.url} (version {self.search.version}{self._analysis_note()})",
             "PostgreSQL": self.postgres_url,
         }
