@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bigcommerce_sync.batches import BatchClaimError, BatchRepository, ErrorRecord
+from bigcommerce_sync.batches import BatchClaimError, BatchRepository, ErrorRecord, UnrunnableBatchError
 
 
 @pytest.fixture
@@ -93,3 +93,31 @@ def test_errors_are_recorded_in_order(repo):
         ("t", None, None, "x"),
     ]
     assert all(r["store_hash"] == "s1" and r["created_at"] for r in rows)
+
+
+@pytest.mark.parametrize("mode", ["incremental", "targeted"])
+def test_a_pending_batch_of_a_mode_this_code_cannot_run_is_refused_before_any_change(repo, mode):
+    batch = repo.create_pending(store_hash="s1", sync_type="all", mode=mode)
+
+    with pytest.raises(
+        UnrunnableBatchError, match=f"batch {batch.id} has mode '{mode}', which this DAG cannot run"
+    ):
+        claim(repo, batch.id)
+
+    assert repo.get(batch.id) == batch
+
+
+def test_fail_pending_moves_only_a_pending_batch_of_the_store_and_of_the_type_asked(repo):
+    batch = repo.create_pending(store_hash="s1", sync_type="blog", mode="incremental")
+    ids = {"dag_id": "d", "run_id": "run-f", "summary": "claim_batch: mode 'incremental'"}
+
+    assert repo.fail_pending(batch.id, store_hash="other", **ids) is None
+    assert repo.fail_pending(batch.id, store_hash="s1", sync_type="all", **ids) is None
+    assert repo.get(batch.id) == batch
+    failed = repo.fail_pending(batch.id, store_hash="s1", sync_type="blog", **ids)
+    again = repo.fail_pending(batch.id, store_hash="s1", **ids)
+
+    assert (failed.status, failed.error_summary) == ("failed", "claim_batch: mode 'incremental'")
+    assert (failed.dag_id, failed.run_id) == ("d", "run-f")
+    assert failed.started_at is not None and failed.finished_at is not None
+    assert again is None and repo.get(batch.id) == failed  # only Pending leaves

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
 
 from bigcommerce_sync.migrations import migrate
+from bigcommerce_sync.sync_types import SyncMode, SyncType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 BATCH_DB_CONN_ID = "sync_db"
 COUNT_COLUMNS = ("products_count", "categories_count", "pages_count", "blog_posts_count", "failed_documents")
+# What this code can run; the table also allows modes ('incremental', 'targeted') it cannot yet.
+RUNNABLE_SYNC_TYPES = tuple(t.value for t in SyncType)
+RUNNABLE_MODES = tuple(m.value for m in SyncMode)
 _BATCH_COLUMNS = (
     "id, store_hash, sync_type, mode, status, is_scheduled, schedule, next_run_at, created_at, "
     "started_at, finished_at, products_count, categories_count, pages_count, blog_posts_count, "
@@ -31,6 +35,10 @@ _BATCH_COLUMNS = (
 
 class BatchClaimError(Exception):
     """A requested batch cannot be claimed by this run; nothing was changed."""
+
+
+class UnrunnableBatchError(BatchClaimError):
+    """A Pending batch of this store is of a sync type or mode this code cannot run; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -124,10 +132,11 @@ class BatchRepository:
         sync_type: str | None = None,
         mode: str | None = None,
     ) -> Batch:
-        """Move a Pending batch of this store to Processing for this run.
+        """Move a Pending batch of this store, of a type and mode this code runs, to Processing for this run.
 
         :param sync_type: if given, the batch must be of this type.
         :param mode: if given, the batch must be of this mode.
+        :raises UnrunnableBatchError: the batch's type or mode is one this code cannot run.
         :raises BatchClaimError: the batch is missing, another store's, not Pending,
             or not of the type or mode asked for.
         """
@@ -137,6 +146,7 @@ class BatchRepository:
             "WHERE id = %(id)s AND store_hash = %(store)s "
             "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
             "AND (%(mode)s::text IS NULL OR mode = %(mode)s) "
+            "AND sync_type = ANY(%(runnable_types)s) AND mode = ANY(%(runnable_modes)s) "
             "AND (status = 'pending' "
             "     OR (status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s)) "
             f"RETURNING {_BATCH_COLUMNS}",
@@ -148,11 +158,51 @@ class BatchRepository:
                 "store": store_hash,
                 "type": sync_type,
                 "mode": mode,
+                "runnable_types": list(RUNNABLE_SYNC_TYPES),
+                "runnable_modes": list(RUNNABLE_MODES),
             },
         )
         if claimed is None:
-            raise BatchClaimError(self._why_unclaimable(batch_id, store_hash, sync_type, mode))
+            self._refuse_claim(batch_id, store_hash, sync_type, mode)
         return claimed
+
+    def fail_pending(
+        self,
+        batch_id: int,
+        *,
+        store_hash: str,
+        dag_id: str,
+        run_id: str,
+        summary: str,
+        sync_type: str | None = None,
+        mode: str | None = None,
+    ) -> Batch | None:
+        """Pending -> Failed for a run that cannot or did not claim it; ``None`` if no such batch.
+
+        Only a batch the run could have claimed moves: this store's, and of the type and mode
+        the run asked for, if it asked. The run's ids are recorded, as a claim would.
+
+        :param summary: why, as ``error_summary``.
+        :param sync_type: if given, the batch must be of this type.
+        :param mode: if given, the batch must be of this mode.
+        """
+        return self._one_or_none(
+            "UPDATE sync_batches SET status = 'failed', started_at = now(), finished_at = now(), "
+            "error_summary = %(summary)s, dag_id = %(dag_id)s, run_id = %(run_id)s "
+            "WHERE id = %(id)s AND store_hash = %(store)s AND status = 'pending' "
+            "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
+            "AND (%(mode)s::text IS NULL OR mode = %(mode)s) "
+            f"RETURNING {_BATCH_COLUMNS}",
+            {
+                "summary": summary,
+                "dag_id": dag_id,
+                "run_id": run_id,
+                "id": batch_id,
+                "store": store_hash,
+                "type": sync_type,
+                "mode": mode,
+            },
+        )
 
     def complete(self, batch_id: int, *, counts: dict[str, int], next_run_at: datetime | None) -> Batch:
         """Processing -> Completed, with the counts per entity (``<entity>_count`` keys)."""
@@ -214,19 +264,38 @@ class BatchRepository:
         keys = ("task_id", "entity", "item_id", "message", "created_at", "store_hash")
         return [dict(zip(keys, row, strict=True)) for row in rows or []]
 
-    def _why_unclaimable(
+    def _refuse_claim(
         self, batch_id: int, store_hash: str, sync_type: str | None, mode: str | None
-    ) -> str:
+    ) -> NoReturn:
+        """Raise the error saying why the claim matched no row."""
         found = self.get(batch_id)
         if found is None:
-            return f"batch {batch_id} does not exist"
+            raise BatchClaimError(f"batch {batch_id} does not exist")
         if found.store_hash != store_hash:
-            return f"batch {batch_id} belongs to store {found.store_hash!r}, not {store_hash!r}"
+            raise BatchClaimError(
+                f"batch {batch_id} belongs to store {found.store_hash!r}, not {store_hash!r}"
+            )
         if sync_type is not None and found.sync_type != sync_type:
-            return f"batch {batch_id} is a {found.sync_type!r} sync, but the run asked for {sync_type!r}"
+            raise BatchClaimError(
+                f"batch {batch_id} is a {found.sync_type!r} sync, but the run asked for {sync_type!r}"
+            )
         if mode is not None and found.mode != mode:
-            return f"batch {batch_id} is a {found.mode!r} sync, but the run asked for mode {mode!r}"
-        return f"batch {batch_id} is {found.status}, not pending; only a pending batch can be claimed"
+            raise BatchClaimError(
+                f"batch {batch_id} is a {found.mode!r} sync, but the run asked for mode {mode!r}"
+            )
+        if found.status != "pending":
+            raise BatchClaimError(
+                f"batch {batch_id} is {found.status}, not pending; only a pending batch can be claimed"
+            )
+        if found.sync_type not in RUNNABLE_SYNC_TYPES:
+            raise UnrunnableBatchError(
+                f"batch {batch_id} has sync type {found.sync_type!r}, which this DAG cannot run "
+                f"(it runs {', '.join(RUNNABLE_SYNC_TYPES)})"
+            )
+        raise UnrunnableBatchError(
+            f"batch {batch_id} has mode {found.mode!r}, which this DAG cannot run "
+            f"(it runs {', '.join(RUNNABLE_MODES)})"
+        )
 
     def _one(self, sql: str, parameters: Any) -> Batch:
         batch = self._one_or_none(sql, parameters)

@@ -99,10 +99,13 @@ def build_store_dag(store: StoreConfig) -> DAG:
             task_id="finalize",
             count_task_ids=[task.task_id for task in import_tasks],
             schedule=store.schedule,
+            store_hash=store.store_hash,
             on_failure_callback=None,  # it records the batch's failure itself
             **search,
         )
-        teardown = finalize.as_teardown(setups=claim, on_failure_fail_dagrun=True)
+        # A teardown, so that marking the run failed leaves it to run; without a setup, so that
+        # Airflow does not skip it when the claim never succeeded (retrying, or not yet started).
+        teardown = finalize.as_teardown(on_failure_fail_dagrun=True)
         claim >> config >> index >> imports >> publish >> teardown
     return dag
 

@@ -45,8 +45,10 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert {t.retries for t in dag.tasks} == {2}
     assert {t.retry_exponential_backoff for t in dag.tasks} == {2.0}
     assert dag.params["sync_type"] == "all"
-    assert dag.task_dict["claim_batch"].is_setup
+    # A teardown without a setup: a run marked failed still runs it, even before the claim succeeded.
     assert dag.task_dict["finalize"].is_teardown
+    assert dag.task_dict["finalize"].upstream_task_ids == {"publish"}
+    assert not dag.task_dict["claim_batch"].is_setup
     assert dag.task_dict["finalize"].on_failure_fail_dagrun
     for sync_type in SyncType:  # finalize checks these task ids
         assert required_tasks(sync_type) <= set(dag.task_dict)

@@ -244,6 +244,21 @@ def test_unclaimable_batch_fails_the_run_at_once_and_changes_nothing(repo, case,
     assert repo.hook.get_first("SELECT count(*) FROM sync_batches")[0] == total
 
 
+def test_a_pending_batch_of_a_mode_the_dag_cannot_run_fails_for_good_and_says_why(repo):
+    pending = repo.create_pending(store_hash="teststore", sync_type="all", mode="incremental")
+
+    run = run_sync(DAG_ID, {"batch_id": pending.id})
+
+    assert run.state == "failed"
+    assert (run.task_states["claim_batch"], run.try_numbers["claim_batch"]) == ("failed", 1)
+    assert run.tasks_in("success") == set()
+    batch = repo.get(pending.id)
+    reason = f"batch {pending.id} has mode 'incremental', which this DAG cannot run (it runs full)"
+    assert (batch.status, batch.error_summary) == ("failed", f"claim_batch: {reason}")
+    assert (batch.dag_id, batch.run_id) == (DAG_ID, run.run_id)
+    assert [(e["task_id"], e["message"]) for e in repo.errors(pending.id)] == [("claim_batch", reason)]
+
+
 @pytest.mark.parametrize(
     ("conf", "param"),
     [

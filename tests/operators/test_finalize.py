@@ -9,10 +9,10 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from bigcommerce_sync.batches import BatchRepository, ErrorRecord
-from bigcommerce_sync.operators.base import CLAIM_TASK_ID
 from bigcommerce_sync.operators.batch import FinalizeBatchOperator
 
 IMPORTS = ["import.products", "import.categories", "import.blogs"]
+DAG_ID = "bigcommerce_sync_fin"
 
 
 @pytest.fixture
@@ -22,32 +22,33 @@ def repo(batch_db_url, search_url) -> BatchRepository:
     return repository
 
 
-def finalize(batch_id: int, states: dict[str, str], counts: list[Any]) -> dict[str, Any]:
-    claimed = {
-        "batch_id": batch_id,
-        "store_hash": "fin",
-        "sync_type": "all",
-        "mode": "full",
-        "is_scheduled": False,
-    }
-    xcoms = {CLAIM_TASK_ID: claimed}
+def finalize(
+    batch_id: int, states: dict[str, str], counts: list[Any], conf: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Finalize run ``run-<batch_id>``, whose tasks ended in ``states``; no claim XCom, as after a kill."""
     ti = SimpleNamespace(
-        dag_id="bigcommerce_sync_fin",
+        dag_id=DAG_ID,
         run_id=f"run-{batch_id}",
         task_id="finalize",
-        xcom_pull=lambda task_ids: [*counts] if isinstance(task_ids, list) else xcoms[task_ids],
+        xcom_pull=lambda task_ids: [*counts],
         get_task_states=lambda dag_id, run_ids: {run_ids[0]: {**states, "finalize": "running"}},
     )
     operator = FinalizeBatchOperator(
-        task_id="finalize", count_task_ids=IMPORTS, schedule=None, search_conn_id="elasticsearch_default"
+        task_id="finalize",
+        count_task_ids=IMPORTS,
+        schedule=None,
+        search_conn_id="elasticsearch_default",
+        store_hash="fin",
     )
-    return operator.execute({"ti": ti})
+    params = {"sync_type": "all", "mode": "full", "batch_id": None}
+    return operator.execute({"ti": ti, "dag_run": SimpleNamespace(conf=conf or {}), "params": params})
 
 
 def processing_batch(repo: BatchRepository) -> int:
+    """A batch claimed by the run :func:`finalize` finalizes."""
     batch = repo.create_pending(store_hash="fin", sync_type="all", mode="full")
     return repo.claim(
-        batch_id=batch.id, store_hash="fin", is_scheduled=False, dag_id="d", run_id=f"r{batch.id}"
+        batch_id=batch.id, store_hash="fin", is_scheduled=False, dag_id=DAG_ID, run_id=f"run-{batch.id}"
     ).id
 
 
@@ -115,3 +116,47 @@ def test_a_run_cancelled_between_tasks_is_failed_not_completed(repo):
     batch = repo.get(batch_id)
     assert batch.status == "failed" and batch.products_count is None
     assert "publish (skipped)" in batch.error_summary
+
+
+NOTHING_RAN = {task: "skipped" for task in ["claim_batch", "config.stop_words", "config.synonyms", *IMPORTS]}
+
+
+def test_a_run_cancelled_before_its_claim_fails_the_pending_batch_its_conf_names(repo):
+    pending = repo.create_pending(store_hash="fin", sync_type="blog", mode="full")
+
+    with pytest.raises(
+        AirflowFailException, match=f"batch {pending.id} failed: finalize: the run was cancelled"
+    ):
+        finalize(pending.id, NOTHING_RAN, [None, None, None], conf={"batch_id": pending.id})
+
+    batch = repo.get(pending.id)
+    assert (batch.status, batch.dag_id, batch.run_id) == ("failed", DAG_ID, f"run-{pending.id}")
+    reason = "the run was cancelled before it claimed a batch (claim_batch skipped)"
+    assert batch.error_summary == f"finalize: {reason}"
+    assert batch.started_at is not None and batch.finished_at is not None
+    assert [(e["task_id"], e["message"]) for e in repo.errors(pending.id)] == [("finalize", reason)]
+
+
+@pytest.mark.parametrize(
+    ("store_hash", "sync_type", "conf_type"),
+    [("other", "all", None), ("fin", "blog", "product")],
+    ids=["another store's", "another type than the conf asks"],
+)
+def test_a_refused_claim_leaves_the_batch_its_conf_names_untouched(repo, store_hash, sync_type, conf_type):
+    pending = repo.create_pending(store_hash=store_hash, sync_type=sync_type, mode="full")
+    conf = {"batch_id": pending.id} | ({"sync_type": conf_type} if conf_type else {})
+
+    with pytest.raises(
+        AirflowFailException, match="no batch to record: claim_batch failed before it claimed"
+    ):
+        finalize(pending.id, {**NOTHING_RAN, "claim_batch": "failed"}, [None, None, None], conf=conf)
+
+    assert repo.get(pending.id) == pending
+    assert repo.errors(pending.id) == []
+
+
+def test_a_run_cancelled_before_its_claim_without_a_batch_id_has_nothing_to_record(repo):
+    with pytest.raises(AirflowFailException, match=r"no batch to record: .* \(claim_batch skipped\)$"):
+        finalize(10**12, NOTHING_RAN, [None, None, None])
+
+    assert repo.find_by_run(DAG_ID, f"run-{10**12}") is None

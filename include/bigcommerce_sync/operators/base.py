@@ -14,6 +14,8 @@ from bigcommerce_sync.sync_types import CLAIM_TASK, SyncMode, SyncType
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from bigcommerce_sync.batches import Batch
+
 CLAIM_TASK_ID = CLAIM_TASK
 
 
@@ -35,6 +37,17 @@ class ClaimedBatch:
             sync_type=SyncType(value["sync_type"]),
             mode=SyncMode(value["mode"]),
             is_scheduled=bool(value["is_scheduled"]),
+        )
+
+    @classmethod
+    def from_batch(cls, batch: Batch) -> ClaimedBatch:
+        """The claimed batch as its row in the batch store records it."""
+        return cls(
+            batch_id=batch.id,
+            store_hash=batch.store_hash,
+            sync_type=SyncType(batch.sync_type),
+            mode=SyncMode(batch.mode),
+            is_scheduled=batch.is_scheduled,
         )
 
     def to_xcom(self) -> dict[str, Any]:

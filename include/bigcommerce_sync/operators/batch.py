@@ -1,18 +1,24 @@
-"""The setup and teardown of a sync run: claim the batch, then finalize it."""
+"""The first and the last task of a sync run: claim the batch, then finalize it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 from croniter import croniter
 
-from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchClaimError, BatchRepository, ErrorRecord
+from bigcommerce_sync.batches import (
+    BATCH_DB_CONN_ID,
+    BatchClaimError,
+    BatchRepository,
+    ErrorRecord,
+    UnrunnableBatchError,
+)
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
-from bigcommerce_sync.sync_types import SyncMode, SyncType, entities, required_tasks
+from bigcommerce_sync.sync_types import CLAIM_TASK, entities, required_tasks
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -25,11 +31,13 @@ _SILENT_FAILURE = "task failed without reporting an error (killed, timed out, or
 
 
 class ClaimBatchOperator(BaseOperator):
-    """Validate the run's conf, then claim its batch (setup task).
+    """Validate the run's conf, then claim its batch (the first task).
 
     With ``batch_id`` in the conf, that Pending batch of this store is claimed;
     without, a batch is created already claimed. Any problem fails the run at
-    once, with no retry and no row changed.
+    once, with no retry and no row changed, except a Pending batch of this store
+    whose type or mode this DAG cannot run: no run ever could, so it is failed
+    for good, saying why.
 
     :param store_hash: the store this DAG syncs.
     :param schedule: the store's cron schedule, recorded on the batch.
@@ -66,13 +74,7 @@ class ClaimBatchOperator(BaseOperator):
             batch.sync_type,
             batch.store_hash,
         )
-        return ClaimedBatch(
-            batch_id=batch.id,
-            store_hash=batch.store_hash,
-            sync_type=SyncType(batch.sync_type),
-            mode=SyncMode(batch.mode),
-            is_scheduled=batch.is_scheduled,
-        ).to_xcom()
+        return ClaimedBatch.from_batch(batch).to_xcom()
 
     def _claim(
         self, repository: BatchRepository, request: SyncRequest, is_scheduled: bool, dag_id: str, run_id: str
@@ -97,45 +99,78 @@ class ClaimBatchOperator(BaseOperator):
                 sync_type=request.sync_type.value if "sync_type" in request.explicit else None,
                 mode=request.mode.value if "mode" in request.explicit else None,
             )
+        except UnrunnableBatchError as error:
+            self._fail_unrunnable(repository, request.batch_id, str(error), dag_id, run_id)
+            raise AirflowFailException(f"cannot run: {error}") from None
         except BatchClaimError as error:
             raise AirflowFailException(f"cannot claim: {error}") from None
+
+    def _fail_unrunnable(
+        self, repository: BatchRepository, batch_id: int, reason: str, dag_id: str, run_id: str
+    ) -> None:
+        """Record why no run can ever do this batch: Pending -> Failed, and the error row."""
+        failed = repository.fail_pending(
+            batch_id,
+            store_hash=self.store_hash,
+            dag_id=dag_id,
+            run_id=run_id,
+            summary=f"{self.task_id}: {reason}",
+        )
+        if failed is not None:
+            repository.record_errors(batch_id, self.store_hash, [ErrorRecord(self.task_id, reason)])
 
 
 class FinalizeBatchOperator(BatchTaskOperator):
     """Record how the run ended (teardown task): Completed with counts, or Failed with why.
 
-    Runs after success, failure, or a run marked failed by hand. The batch is
-    Completed only if every task its sync type needs succeeded. A failed batch's
-    unpublished index versions are dropped (live aliases are never touched), and
-    the task then fails too, so that the run shows as failed.
+    Runs after success, failure, or a run marked failed by hand, whatever state
+    the other tasks were left in: it is a teardown with no setup, so Airflow
+    neither skips it with a claim that never succeeded nor skips it when the run
+    is marked failed. It finds the run's batch by the run's ids, which the claim
+    records, not by the claim's XCom, which a claim killed after its update lacks.
+
+    The batch is Completed only if every task its sync type needs succeeded. A
+    failed batch's unpublished index versions are dropped (live aliases are never
+    touched), and the task then fails too, so that the run shows as failed. A run
+    that ended before it claimed the Pending batch its conf names fails that batch.
 
     :param count_task_ids: the import tasks whose XCom holds counts per entity.
     :param schedule: the store's cron schedule, for a scheduled batch's next run time.
     :param search_conn_id: the search cluster's connection.
+    :param store_hash: the store this DAG syncs.
     """
 
     def __init__(
-        self, *, count_task_ids: list[str], schedule: str | None, search_conn_id: str, **kwargs: Any
+        self,
+        *,
+        count_task_ids: list[str],
+        schedule: str | None,
+        search_conn_id: str,
+        store_hash: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.count_task_ids = count_task_ids
         self.schedule = schedule
         self.search_conn_id = search_conn_id
+        self.store_hash = store_hash
 
     def execute(self, context: Context) -> dict[str, Any]:
-        batch = self.claimed_batch(context)
         ti = context["ti"]
         repository = BatchRepository(self.batch_db_conn_id)
-        unsuccessful = self._unsuccessful_tasks(ti, batch)
-        if unsuccessful:
-            self._discard_unpublished(batch)
-        current = repository.get(batch.batch_id)
-        if current is not None and current.status in FINAL_STATUSES:
-            # A retry of this task after the batch was written: nothing left to record.
+        current = repository.find_by_run(ti.dag_id, ti.run_id)
+        if current is None:
+            self._close_unclaimed(context, repository)
+        if current.status in FINAL_STATUSES:
+            # A retry of this task after the batch was written, or a claim that failed the batch.
             self.log.info("Batch %d is already %s", current.id, current.status)
             if current.status == "failed":
                 raise AirflowFailException(f"batch {current.id} failed: {current.error_summary}")
             return {"batch_id": current.id, "status": current.status}
+        batch = ClaimedBatch.from_batch(current)
+        unsuccessful = self._unsuccessful_tasks(ti, batch)
+        if unsuccessful:
+            self._discard_unpublished(batch)
         counts = self._counts(ti)
         next_run_at = self._next_run_at(context) if batch.is_scheduled else None
         if not unsuccessful:
@@ -145,6 +180,40 @@ class FinalizeBatchOperator(BatchTaskOperator):
         summary = self._failure_summary(repository, batch, unsuccessful)
         failed = repository.fail(batch.batch_id, summary=summary, counts=counts, next_run_at=next_run_at)
         raise AirflowFailException(f"batch {failed.id} failed: {summary}")
+
+    def _close_unclaimed(self, context: Context, repository: BatchRepository) -> NoReturn:
+        """No batch has this run's ids: fail the Pending batch the conf names, if it could have been claimed.
+
+        A refused claim (missing batch, another store's, not Pending, another type or
+        mode) matches no Pending batch here either, so its row stays untouched.
+        """
+        ti, dag_run = context["ti"], context["dag_run"]
+        claim_state = self._task_state(ti, CLAIM_TASK)
+        if claim_state == "failed":
+            reason = f"{CLAIM_TASK} failed before it claimed a batch (its log says why)"
+        else:
+            reason = f"the run was cancelled before it claimed a batch ({CLAIM_TASK} {claim_state})"
+        try:
+            request = parse_sync_request(dag_run.conf, context["params"])
+        except InvalidSyncRequest:
+            request = None  # claim_batch refused it, writing nothing; neither does this
+        if request is None or request.batch_id is None:
+            raise AirflowFailException(f"no batch to record: {reason}")
+        failed = repository.fail_pending(
+            request.batch_id,
+            store_hash=self.store_hash,
+            dag_id=ti.dag_id,
+            run_id=ti.run_id,
+            summary=f"{self.task_id}: {reason}",
+            sync_type=request.sync_type.value if "sync_type" in request.explicit else None,
+            mode=request.mode.value if "mode" in request.explicit else None,
+        )
+        if failed is None:
+            raise AirflowFailException(
+                f"no batch to record: {reason}; batch {request.batch_id} left as it was"
+            )
+        repository.record_errors(failed.id, self.store_hash, [ErrorRecord(self.task_id, reason)])
+        raise AirflowFailException(f"batch {failed.id} failed: {failed.error_summary}")
 
     def _discard_unpublished(self, batch: ClaimedBatch) -> None:
         from bigcommerce_sync.hooks.search import SearchHook
@@ -166,10 +235,18 @@ class FinalizeBatchOperator(BatchTaskOperator):
                 counts[column] = counts.get(column, 0) + int(value)
         return counts
 
+    @staticmethod
+    def _task_states(ti: Any) -> dict[str, str]:
+        """Return ``{task_id: state name}`` of every task of this run, in task id order."""
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
+        return {task_id: _state_name(state) for task_id, state in sorted(states.items())}
+
+    def _task_state(self, ti: Any, task_id: str) -> str:
+        return self._task_states(ti).get(task_id, "none")
+
     def _unsuccessful_tasks(self, ti: Any, batch: ClaimedBatch) -> dict[str, str]:
         """Tasks that failed, and required tasks that did not succeed (e.g. skipped by a cancel)."""
-        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
-        named = {task_id: _state_name(state) for task_id, state in sorted(states.items())}
+        named = self._task_states(ti)
         required = required_tasks(batch.sync_type)
         return {
             task_id: state
