@@ -575,7 +575,7 @@ class ProductFactory:
         """
         values = []
         for position, label_index in enumerate(plan.label_indexes):
-            value_data = {"colors": [plan.kind.colors[label_index]]} if plan.kind.colors else None
+            value_data = {"colors": [plan.kind.colors[label_index]]} if plan.kind.colors else {}
             values.append(
                 {
                     "id": plan.value_id(position),
@@ -598,25 +598,51 @@ class ProductFactory:
 
     @staticmethod
     def _modifier(product_id: int) -> dict[str, object]:
-        """Return the optional gift-message text modifier of a product.
+        """Return the one modifier of a product: a gift message (odd IDs) or a gift-wrap choice (even IDs).
 
         :param product_id: the product's ID.
         """
-        return {
-            "id": product_id * OPTION_SLOTS,
-            "product_id": product_id,
-            "name": f"Gift message-{product_id}",
-            "display_name": "Gift message",
-            "type": "text",
-            "required": False,
-            "sort_order": 2,
-            "config": {
+        modifier_id = product_id * OPTION_SLOTS
+        common = {"id": modifier_id, "product_id": product_id, "required": False, "sort_order": 2}
+        if product_id % 2:
+            config = {
                 "default_value": "",
                 "text_characters_limited": True,
                 "text_min_length": 0,
                 "text_max_length": 200,
-            },
-            "option_values": [],
+            }
+            return {
+                **common,
+                "name": f"Gift message-{product_id}",
+                "display_name": "Gift message",
+                "type": "text",
+                "config": config,
+                "option_values": [],
+            }
+        labels = ("No gift wrap", "Gift wrap")
+        values = [
+            {
+                "id": modifier_id * 4 + position,
+                "option_id": modifier_id,
+                "label": label,
+                "sort_order": position,
+                "value_data": {},
+                "is_default": position == 0,
+                "adjusters": {
+                    **({"price": {"adjuster": "relative", "adjuster_value": 4.5}} if position else {}),
+                    "image_url": "",
+                    "purchasing_disabled": {"status": False, "message": ""},
+                },
+            }
+            for position, label in enumerate(labels)
+        ]
+        return {
+            **common,
+            "name": f"Gift wrap-{product_id}",
+            "display_name": "Gift wrap",
+            "type": "radio_buttons",
+            "config": {},
+            "option_values": values,
         }
 
 

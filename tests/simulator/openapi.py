@@ -3,8 +3,9 @@
 The files are read in place from ``<repo>/../shared/reference/bigcommerce-openapi`` (they
 may not be copied into the project). OpenAPI 3.0 schemas are a Draft 4 dialect, so they
 are converted: ``$ref``s are inlined (recursion stops at the first repeat), ``nullable``
-becomes an alternative ``null`` type, and annotations (``example``, ``description``,
-``x-*``) are dropped. Formats ``date-time`` and ``uuid`` are checked.
+(and the Swagger 2 ``x-nullable`` some paths still use) becomes an alternative ``null``
+type, and annotations (``example``, ``description``, ``x-*``) are dropped. Formats
+``date-time`` and ``uuid`` are checked.
 """
 
 from __future__ import annotations
@@ -129,7 +130,8 @@ class _Converter:
                 converted[key] = [self.convert(sub, seen) for sub in value]
             else:
                 converted[key] = value
-        return _or_null(converted) if schema.get("nullable") is True else converted
+        nullable = schema.get("nullable") is True or schema.get("x-nullable") is True
+        return _or_null(converted) if nullable else converted
 
     def _property(self, name: str, schema: Any, seen: tuple[str, ...]) -> Any:
         """Convert one property schema, applying :data:`NULLABLE_BY_DESCRIPTION`.
