@@ -62,22 +62,28 @@ def _resolved(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
+def file_gets(file_name: str) -> dict[str, frozenset[str]]:
+    """``path -> documented query parameters`` for every GET of one spec file."""
+    document = _document(file_name)
+    found = {}
+    for path, item in document["paths"].items():
+        if "get" in item:
+            params = [
+                _resolved(document, p) for p in item.get("parameters", []) + item["get"].get("parameters", [])
+            ]
+            found[path] = frozenset(p["name"] for p in params if p.get("in") == "query")
+    return found
+
+
+@cache
 def documented_gets() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
     """``(version, path) -> (file, documented query parameters)`` for every GET in scope."""
-    found = {}
-    for version, files in SPEC_FILES.items():
-        for file_name in files:
-            document = _document(file_name)
-            for path, item in document["paths"].items():
-                if "get" not in item:
-                    continue
-                params = [
-                    _resolved(document, p)
-                    for p in item.get("parameters", []) + item["get"].get("parameters", [])
-                ]
-                names = frozenset(p["name"] for p in params if p.get("in") == "query")
-                found[(version, path)] = (file_name, names)
-    return found
+    return {
+        (version, path): (file_name, params)
+        for version, files in SPEC_FILES.items()
+        for file_name in files
+        for path, params in file_gets(file_name).items()
+    }
 
 
 def _unserved_reason(path: str) -> str | None:
