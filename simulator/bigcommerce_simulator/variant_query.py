@@ -34,7 +34,7 @@ class VariantSelector:
     :param cache_size: how many distinct query results to keep.
     """
 
-    def __init__(self, catalog: Catalog, cache_size: int = 8) -> None:
+    def __init__(self, catalog: Catalog, cache_size: int = 4) -> None:
         self._catalog = catalog
         self._cached = lru_cache(maxsize=cache_size)(self._select)
 
@@ -48,7 +48,7 @@ class VariantSelector:
 
     def _select(self, edits: CatalogEdits, parsed: tuple[Condition, ...]) -> Sequence[int]:
         view = EditedCatalog(self._catalog, edits)
-        refs = array("q")
+        refs = array("i")
         cheap = all(name in ID_FILTERS for name, _ in parsed)
         for index in _candidates(view, dict(parsed)):
             product_id = view.ids("products").id_of(index)
