@@ -33,12 +33,15 @@ from tests.e2e.airflow_api import AirflowApi
 MANUAL_STORE = "e2estore"  # runs only when triggered
 CRON_STORE = "e2ecron"  # every minute, by the scheduler
 SLOW_STORE = "e2eslow"  # every store response delayed, so a run can be caught importing
+RETRY_STORE = "e2eretry"  # tasks retry, so a run can be caught with a task up for retry
 CATALOGS = {
     MANUAL_STORE: CatalogSpec(seed=41, products=40, categories=6, brands=3, pages=4, blog_posts=5),
     CRON_STORE: CatalogSpec(seed=42, products=12, categories=3, brands=2, pages=2, blog_posts=3),
     SLOW_STORE: CatalogSpec(seed=43, products=12, categories=3, brands=2, pages=2, blog_posts=3),
+    RETRY_STORE: CatalogSpec(seed=44, products=3, categories=2, brands=1, pages=1, blog_posts=2),
 }
 SCHEDULES = {CRON_STORE: "* * * * *"}
+RETRIES = {RETRY_STORE: 1}
 LATENCY_MS = {SLOW_STORE: 3000}
 BATCH_DB_CONN_ID = "e2e_sync_db"
 SEARCH_CONN_ID = "e2e_search"
@@ -67,7 +70,7 @@ def write_registry(path: Path) -> Path:
             "name": f"E2E {store_hash}",
             "connection_id": f"bigcommerce_{store_hash}",
             "schedule": SCHEDULES.get(store_hash),
-            "retries": 0,
+            "retries": RETRIES.get(store_hash, 0),
         }
         for store_hash in CATALOGS
     ]
@@ -115,7 +118,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
             api = AirflowApi(airflow.url, airflow.token())
             for store_hash in CATALOGS:
                 airflow.wait_for_dag(dag_id(store_hash))
-            for store_hash in (MANUAL_STORE, SLOW_STORE):
+            for store_hash in (MANUAL_STORE, SLOW_STORE, RETRY_STORE):
                 api.set_paused(dag_id(store_hash), False)
             batches = BatchRepository(BATCH_DB_CONN_ID)
             batches.migrate()  # other systems create Pending batches before any run has claimed one

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from bigcommerce_simulator import Catalog
-from bigcommerce_sync_dev.local_airflow import PASSWORD, USERNAME
+from bigcommerce_sync_dev.local_airflow import HEALTHY_COMPONENTS, PASSWORD, USERNAME
 from tests.e2e.conftest import CATALOGS, MANUAL_STORE, SLOW_STORE, LiveStack, dag_id
 
 pytestmark = pytest.mark.e2e
@@ -161,3 +161,34 @@ def test_a_batch_of_another_store_fails_the_run_with_a_clear_message_and_changes
     assert live.batches.get(others.id) == others
     assert batch_rows(live) == rows_before
     assert live.batches.find_by_run(DAG_ID, run_id) is None
+
+
+OVERSIZED_CONFS = [
+    {"batch_id": 10**30},  # the trigger
+    {"batch_id": 1e308},
+    {"batch_id": 2**63},  # one past BIGSERIAL
+    {"batch_id": 1.0},  # JSON Schema's later drafts call it an integer; the param does not
+    {"junk": 10**30},  # a key no param declares, which Airflow does not validate
+    {"junk": 1e30},  # Postgres would hand it back as the integer 10**30
+]
+
+
+def test_oversized_numbers_get_400_create_nothing_and_airflow_stays_healthy(live: LiveStack):
+    runs_before, rows_before = len(live.api.dag_runs(DAG_ID)), batch_rows(live)
+
+    answers = [live.api.trigger(DAG_ID, conf) for conf in OVERSIZED_CONFS]
+
+    assert [a.status_code for a in answers] == [400] * len(OVERSIZED_CONFS), [a.text for a in answers]
+    for conf, answer in zip(OVERSIZED_CONFS, answers, strict=True):
+        (key,) = conf
+        assert f"conf.{key}" in answer.json()["detail"] or f"param {key}" in answer.json()["detail"]
+    assert (len(live.api.dag_runs(DAG_ID)), batch_rows(live)) == (runs_before, rows_before)
+    # A normal sync still runs end to end, and every component is still up afterwards.
+    run_id = new_run_id("after-oversized")
+    live.api.trigger(DAG_ID, {"sync_type": "blog"}, run_id=run_id)
+    assert live.api.wait_for_run(DAG_ID, run_id)["state"] == "success"
+    health = requests.get(f"{live.airflow.url}/api/v2/monitor/health", timeout=10).json()
+    assert {component: health[component]["status"] for component in HEALTHY_COMPONENTS} == dict.fromkeys(
+        HEALTHY_COMPONENTS, "healthy"
+    )
+    live.airflow.raise_if_exited()
