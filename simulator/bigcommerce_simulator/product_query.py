@@ -11,7 +11,7 @@ when a filter or sort needs another field.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,21 +56,22 @@ class ProductRecord(Mapping[str, Any]):
 
     :param view: the store as this request sees it.
     :param index: the product's index.
+    :param brand_name: brand ID to name (shared by the records of one scan).
     """
 
-    __slots__ = ("_full", "_index", "_view")
+    __slots__ = ("_brand_name", "_full", "_index", "_view")
 
-    def __init__(self, view: EditedCatalog, index: int) -> None:
+    def __init__(self, view: EditedCatalog, index: int, brand_name: Callable[[int], str | None]) -> None:
         self._view = view
         self._index = index
+        self._brand_name = brand_name
         self._full: dict[str, object] | None = None
 
     def __getitem__(self, key: str) -> Any:
         if key in CHEAP_FIELDS:
             return self._cheap(key)
         if key == "brand_name":
-            brand = self._view.index_of("brands", int(self["brand_id"]))
-            return None if brand is None else self._view.brand(brand)["name"]
+            return self._brand_name(int(self["brand_id"]))
         if self._full is None:
             self._full = self._view.product(self._index)
         return self._full[key]
@@ -129,8 +130,9 @@ class ProductSelector:
             return _reversed(candidates) if query.descending else candidates
         key = None if query.sort == "id" else sort_key(query.sort, "id")
         kept: list[tuple[Any, int]] = []
+        brand_name = lru_cache(maxsize=None)(lambda brand_id: _brand_name(view, brand_id))
         for index in candidates:
-            record = ProductRecord(view, index)
+            record = ProductRecord(view, index, brand_name)
             if matches(record, PRODUCT_FILTERS, query.conditions):
                 kept.append((key(record) if key else (), index))
         if key is not None:
@@ -138,6 +140,16 @@ class ProductSelector:
         if query.descending:
             kept.reverse()
         return array("i", [index for _, index in kept])
+
+
+def _brand_name(view: EditedCatalog, brand_id: int) -> str | None:
+    """Return the name of an existing brand, or ``None``.
+
+    :param view: the store as this request sees it.
+    :param brand_id: the brand's ID (0 for none).
+    """
+    index = view.index_of("brands", brand_id)
+    return None if index is None else str(view.brand(index)["name"])
 
 
 def _candidates(view: EditedCatalog, id_in: tuple[int, ...] | None) -> LiveIndexes | list[int]:
