@@ -27,21 +27,25 @@ GUARDED_PATH_PREFIX = "/api/v2/"
 GUARDED_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def unrepresentable_numbers(document: Any, path: str = "") -> Iterator[str]:
+def unrepresentable_numbers(document: Any) -> Iterator[str]:
     """Yield ``where: value`` for every number beyond ±``LARGEST_NUMBER`` or not finite.
 
+    Walks with its own stack, not recursion, however deeply the document nests.
+
     :param document: a parsed JSON document.
-    :param path: where ``document`` sits in the body, as dotted keys and ``[index]``.
     """
-    if isinstance(document, dict):
-        for key, value in document.items():
-            yield from unrepresentable_numbers(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            yield from unrepresentable_numbers(value, f"{path}[{index}]")
-    elif isinstance(document, int | float) and not isinstance(document, bool):
-        if not math.isfinite(document) or abs(document) > LARGEST_NUMBER:
-            yield f"{path or 'the body'}: {_short(document)}"
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(
+                (f"{path}.{key}" if path else str(key), item) for key, item in reversed(value.items())
+            )
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value) or abs(value) > LARGEST_NUMBER:
+                yield f"{path or 'the body'}: {_short(value)}"
 
 
 def _short(number: float) -> str:
@@ -91,7 +95,7 @@ def _json_or_none(body: bytes) -> Any:
     """The parsed body; anything that is not JSON is left for the API to refuse as it does."""
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can parse
         return None
 
 
