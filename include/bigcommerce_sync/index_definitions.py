@@ -10,7 +10,8 @@ from bigcommerce_sync.sync_types import Entity
 _TEXT = {"type": "text", "analyzer": INDEX_ANALYZER, "search_analyzer": SEARCH_ANALYZER}
 _TEXT_AND_KEYWORD = {**_TEXT, "fields": {"raw": {"type": "keyword", "ignore_above": 256}}}
 _KEYWORD = {"type": "keyword"}
-_STORED_ONLY = {"type": "keyword", "index": False}
+# Shown, never searched, sorted or aggregated: no inverted index and no doc values.
+_STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
 _PRODUCT = {
     "id": {"type": "long"},
