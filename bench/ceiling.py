@@ -10,7 +10,8 @@ For each entity, in three steps of which two are timed:
    and neither transformed nor indexed;
 2. the documents are built by the import's own transforms (not timed);
 3. **sink**: the pre-built actions (shaped as the import shapes them) are sent
-   through ``SearchHook.bulk``, the helper and chunking the import uses.
+   as the import sends them (``importing.bulk_in_streams``: its chunking, its
+   concurrent bulk requests, ``SearchHook.bulk`` for each).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def measure(payload: Payload) -> dict[str, Any]:
     """Time each entity's read (source) and its pre-built documents' bulk ingest (sink)."""
     from bench.tasks import store_dag
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
-    from bigcommerce_sync.hooks.search import SearchHook
+    from bigcommerce_sync.hooks.search import BulkStats, SearchHook
+    from bigcommerce_sync.importing import bulk_in_streams
     from bigcommerce_sync.sync_types import Entity
 
     task = store_dag(payload["store_hash"]).get_task("import.products")
@@ -67,7 +69,7 @@ def measure(payload: Payload) -> dict[str, Any]:
         gc.collect()
         gc.freeze()
         started = time.perf_counter()
-        indexed = sum(1 for ok, _ in search.bulk(actions) if ok)
+        indexed = sum(1 for ok, _ in bulk_in_streams(search, actions, BulkStats()) if ok)
         results[entity] = {
             "docs": indexed,
             "failed": len(actions) - indexed,
