@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 
 
 class DocumentError(ValueError):
@@ -24,7 +23,8 @@ def html_to_text(markup: str | None) -> str:
     """Return the visible text of an HTML fragment, entities decoded, whitespace collapsed."""
     if not markup:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+    # split() and join() collapse whitespace far faster than a regex; this runs for every description.
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
 def product_document(
