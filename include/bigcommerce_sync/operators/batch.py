@@ -187,14 +187,10 @@ class FinalizeBatchOperator(BatchTaskOperator):
         A refused claim (missing batch, another store's, not Pending, another type or
         mode) matches no Pending batch here either, so its row stays untouched.
         """
-        ti, dag_run = context["ti"], context["dag_run"]
-        claim_state = self._task_state(ti, CLAIM_TASK)
-        if claim_state == "failed":
-            reason = f"{CLAIM_TASK} failed before it claimed a batch (its log says why)"
-        else:
-            reason = f"the run was cancelled before it claimed a batch ({CLAIM_TASK} {claim_state})"
+        ti = context["ti"]
+        reason = self._why_unclaimed(ti)
         try:
-            request = parse_sync_request(dag_run.conf, context["params"])
+            request = parse_sync_request(context["dag_run"].conf, context["params"])
         except InvalidSyncRequest:
             request = None  # claim_batch refused it, writing nothing; neither does this
         if request is None or request.batch_id is None:
@@ -235,14 +231,17 @@ class FinalizeBatchOperator(BatchTaskOperator):
                 counts[column] = counts.get(column, 0) + int(value)
         return counts
 
+    def _why_unclaimed(self, ti: Any) -> str:
+        claim_state = self._task_states(ti).get(CLAIM_TASK, "none")
+        if claim_state == "failed":
+            return f"{CLAIM_TASK} failed before it claimed a batch (its log says why)"
+        return f"the run was cancelled before it claimed a batch ({CLAIM_TASK} {claim_state})"
+
     @staticmethod
     def _task_states(ti: Any) -> dict[str, str]:
         """Return ``{task_id: state name}`` of every task of this run, in task id order."""
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
         return {task_id: _state_name(state) for task_id, state in sorted(states.items())}
-
-    def _task_state(self, ti: Any, task_id: str) -> str:
-        return self._task_states(ti).get(task_id, "none")
 
     def _unsuccessful_tasks(self, ti: Any, batch: ClaimedBatch) -> dict[str, str]:
         """Tasks that failed, and required tasks that did not succeed (e.g. skipped by a cancel)."""
