@@ -39,7 +39,7 @@ from bench.stack import REPO_ROOT, Stack
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "latest.json"
 SECTIONS = ("simulator", "warm_up", "parse", "e2e", "rate_limited", "peer", "profile")
 # --quick: small catalogs and one quota window, for trying a change in about three minutes.
-QUICK = {"products": 5_000, "small_products": 2_000, "ceiling_products": 2_000, "windows": 1}
+QUICK = {"products": 5_000, "small_products": 2_000, "ceiling_products": 2_000, "windows": 2}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bcsync-bench-"))
     stores = [
         full_store(args.products),
-        limited_store(args.products, args.window_ms),
+        limited_store(args.window_ms, args.windows),
         small_store(args.small_products),
     ]
     with Stack(workdir, stores) as stack:
