@@ -50,12 +50,12 @@ def test_unpublished_version_is_discarded_and_live_one_kept(hook):
     lifecycle.publish(hook, {alias: build(hook, 10, docs=4)})
     build(hook, 11, docs=1)
 
-    dropped = lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=11, entities=[Entity.PAGES])
+    dropped = lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=11)
 
     assert dropped == ["bc_lc_pages_v11"]
     assert hook.alias_targets(alias) == ["bc_lc_pages_v10"]
     assert hook.count(alias) == 4
-    assert lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=10, entities=[Entity.PAGES]) == []
+    assert lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=10) == []
 
 
 def test_live_version_is_never_recreated(hook):
@@ -82,18 +82,48 @@ def test_publish_refuses_a_concrete_index_in_the_alias_place(hook):
         hook.delete_indexes(["bc_lc_pages"])
 
 
-def test_rebuild_live_copies_documents_into_a_new_version(hook):
+def test_copy_live_copies_documents_into_a_sealed_version_and_leaves_the_alias(hook):
     alias = lifecycle.alias_name("lc", Entity.PAGES)
     lifecycle.publish(hook, {alias: build(hook, 40, docs=5)})
 
-    copies = lifecycle.rebuild_live(
+    copied = lifecycle.copy_live(
         hook,
         store_hash="lc",
+        entity=Entity.PAGES,
         batch_id=41,
         analysis=cluster_analysis(store_hash="lc", stop_words=("the",)),
-        keep_previous=0,
     )
 
-    assert copies == {Entity.PAGES: 5}
-    assert hook.alias_targets(alias) == ["bc_lc_pages_v41"]
-    assert hook.indexes_matching("bc_lc_pages_v*") == ["bc_lc_pages_v41"]
+    assert copied == ("bc_lc_pages_v41", 5)
+    assert hook.alias_targets(alias) == ["bc_lc_pages_v40"]  # only publish moves aliases
+
+
+def test_discard_unpublished_finds_every_version_of_the_batch_by_name(hook):
+    alias = lifecycle.alias_name("lc", Entity.PAGES)
+    lifecycle.publish(hook, {alias: build(hook, 50, docs=2)})
+    build(hook, 51, docs=1)
+    blog = lifecycle.create_version(
+        hook,
+        store_hash="lc",
+        entity=Entity.BLOG_POSTS,
+        batch_id=51,
+        analysis=cluster_analysis(store_hash="lc"),
+    )
+
+    dropped = lifecycle.discard_unpublished(hook, store_hash="lc", batch_id=51)
+
+    assert sorted(dropped) == sorted(["bc_lc_pages_v51", blog])
+    assert hook.indexes_matching("bc_lc_*") == ["bc_lc_pages_v50"]
+
+
+def test_retention_keeps_only_versions_that_were_once_live(hook):
+    alias = lifecycle.alias_name("lc", Entity.PAGES)
+    lifecycle.publish(hook, {alias: build(hook, 60, docs=3)})
+    build(hook, 61, docs=0)  # a failed batch's leftover, never live
+    lifecycle.publish(hook, {alias: build(hook, 62, docs=4)})
+
+    dropped = lifecycle.apply_retention(hook, store_hash="lc", entity=Entity.PAGES, keep_previous=1)
+
+    assert dropped == ["bc_lc_pages_v61"]
+    assert hook.indexes_matching(f"{alias}_v*") == ["bc_lc_pages_v60", "bc_lc_pages_v62"]
+    assert hook.alias_targets(lifecycle.once_live_alias(alias)) == ["bc_lc_pages_v60", "bc_lc_pages_v62"]

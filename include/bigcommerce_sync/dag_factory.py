@@ -11,7 +11,11 @@ from bigcommerce_sync.operators.base import CLAIM_TASK_ID, record_task_failure
 from bigcommerce_sync.operators.batch import ClaimBatchOperator, FinalizeBatchOperator
 from bigcommerce_sync.operators.config import ApplyStopWordsOperator, ApplySynonymsOperator
 from bigcommerce_sync.operators.imports import ImportOperator
-from bigcommerce_sync.operators.index import CreateIndexOperator, PublishIndexOperator
+from bigcommerce_sync.operators.index import (
+    CreateIndexOperator,
+    PublishIndexOperator,
+    RebuildIndexOperator,
+)
 from bigcommerce_sync.stores import DAG_ID_PREFIX, StoreConfig, StoreRegistry, load_registry
 from bigcommerce_sync.sync_request import sync_params
 from bigcommerce_sync.sync_types import ImportJob
@@ -63,18 +67,20 @@ def build_store_dag(store: StoreConfig) -> DAG:
             "stop_words": store.stop_words,
             "synonyms": store.synonyms,
             "use_default_lists": store.use_default_lists,
-            "keep_previous_indexes": store.keep_previous_indexes,
         }
         with TaskGroup("config") as config:
             stop_words = ApplyStopWordsOperator(task_id="stop_words", **search, **lists)
             synonyms = ApplySynonymsOperator(task_id="synonyms", **search, **lists)
         with TaskGroup("index") as index:
-            CreateIndexOperator(
+            create_index = CreateIndexOperator(
                 task_id="create_index",
                 stop_words_task_id=stop_words.task_id,
                 synonyms_task_id=synonyms.task_id,
                 trigger_rule="none_failed",
                 **search,
+            )
+            rebuild_index = RebuildIndexOperator(
+                task_id="rebuild_index", trigger_rule="none_failed", **search, **lists
             )
         with TaskGroup("import") as imports:
             import_tasks = [
@@ -91,6 +97,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
             ]
         publish = PublishIndexOperator(
             task_id="publish",
+            versions_task_ids=[create_index.task_id, rebuild_index.task_id],
             keep_previous_indexes=store.keep_previous_indexes,
             trigger_rule="none_failed",
             **search,

@@ -3,13 +3,14 @@
 A full sync builds ``bc_<store>_<entity>_v<batch>`` with loading settings, fills
 it, seals it (serving settings, refresh), and only then publishes it by moving
 the alias in one atomic call. The live index is never written by a full sync,
-so a failed one leaves search exactly as it was. Retention keeps the live index
-plus the newest ``keep_previous`` older versions for rollback.
+so a failed one leaves search exactly as it was. :func:`publish` is the one place
+that moves aliases. Retention keeps the live index plus the newest ``keep_previous``
+older versions that once served search, for rollback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bigcommerce_sync.index_definitions import index_body, serving_settings
@@ -59,8 +60,17 @@ def seal(hook: SearchHook, index: str) -> int:
     return hook.count(index)
 
 
+def once_live_alias(alias: str) -> str:
+    """The hidden alias that marks every version ``alias`` ever served."""
+    return f"{alias}_once_live"
+
+
 def publish(hook: SearchHook, versions: Mapping[str, str]) -> None:
-    """Point each alias at its new version in one atomic call.
+    """Point each alias at its new version in one atomic call, marking the version once live.
+
+    The mark (a hidden alias on the new and the outgoing version) goes in the same
+    ``_aliases`` call as the swap, so a version is marked exactly when it serves
+    search; retention keeps only marked versions for rollback.
 
     :param versions: new index name by alias name.
     """
@@ -71,56 +81,59 @@ def publish(hook: SearchHook, versions: Mapping[str, str]) -> None:
             raise IndexLifecycleError(f"{alias!r} is a concrete index, not an alias; rename or delete it")
         actions += [{"remove": {"index": old, "alias": alias, "must_exist": True}} for old in current]
         actions.append({"add": {"index": index, "alias": alias, "is_write_index": True}})
+        marker = once_live_alias(alias)
+        actions += [{"add": {"index": i, "alias": marker, "is_hidden": True}} for i in [*current, index]]
     hook.update_aliases(actions)
 
 
 def apply_retention(hook: SearchHook, *, store_hash: str, entity: Entity, keep_previous: int) -> list[str]:
-    """Drop versions other than the live one and the ``keep_previous`` newest before it."""
+    """Drop versions other than the live one and the ``keep_previous`` newest once-live ones before it.
+
+    A version that never served search (a failed batch's leftover) is never kept for rollback.
+    """
     alias = alias_name(store_hash, entity)
     live = hook.alias_targets(alias)
     if not live:
         return []
     live_version = max(version_of(index) for index in live)
-    others = [i for i in hook.indexes_matching(f"{alias}_v*") if i not in live]
-    older = sorted((i for i in others if version_of(i) < live_version), key=version_of, reverse=True)
-    doomed = [i for i in others if i not in older[:keep_previous]]
+    once_live = hook.alias_targets(once_live_alias(alias))
+    older = sorted(
+        (i for i in once_live if i not in live and version_of(i) < live_version), key=version_of, reverse=True
+    )
+    kept = {*live, *older[:keep_previous]}
+    doomed = [i for i in hook.indexes_matching(f"{alias}_v*") if i not in kept]
     hook.delete_indexes(doomed)
     return doomed
 
 
-def discard_unpublished(
-    hook: SearchHook, *, store_hash: str, batch_id: int, entities: Iterable[Entity]
-) -> list[str]:
-    """Drop the versions a failed batch built; the live aliases are left untouched."""
-    doomed = [
-        version_name(store_hash, entity, batch_id)
-        for entity in entities
-        if version_name(store_hash, entity, batch_id)
-        not in hook.alias_targets(alias_name(store_hash, entity))
-    ]
-    hook.delete_indexes(doomed)
-    return doomed
+def discard_unpublished(hook: SearchHook, *, store_hash: str, batch_id: int) -> list[str]:
+    """Drop every version the batch built that does not serve search, whatever the sync type.
 
-
-def rebuild_live(
-    hook: SearchHook, *, store_hash: str, batch_id: int, analysis: dict[str, Any], keep_previous: int
-) -> dict[Entity, int]:
-    """Copy every live index of the store into a new version with new analysis, then publish.
-
-    This is how analysis changes (stop words, inline synonyms) reach search
-    without reading the store again and without downtime.
+    The versions are found by name (``bc_<store>_*_v<batch>``), not by what the
+    sync type should have built, so a half-done rebuild leaves nothing behind.
     """
-    live = [entity for entity in Entity if hook.alias_targets(alias_name(store_hash, entity))]
-    copies: dict[Entity, int] = {}
-    versions: dict[str, str] = {}
-    for entity in live:
-        index = create_version(
-            hook, store_hash=store_hash, entity=entity, batch_id=batch_id, analysis=analysis
-        )
-        hook.copy_documents(alias_name(store_hash, entity), index)
-        copies[entity] = seal(hook, index)
-        versions[alias_name(store_hash, entity)] = index
-    publish(hook, versions)
-    for entity in live:
-        apply_retention(hook, store_hash=store_hash, entity=entity, keep_previous=keep_previous)
-    return copies
+    live = {index for entity in Entity for index in hook.alias_targets(alias_name(store_hash, entity))}
+    built = hook.indexes_matching(f"bc_{store_hash}_*_v{batch_id}")
+    doomed = [index for index in built if index not in live]
+    hook.delete_indexes(doomed)
+    return doomed
+
+
+def live_entities(hook: SearchHook, store_hash: str) -> list[Entity]:
+    """Return the entities whose alias serves an index for the store."""
+    return [entity for entity in Entity if hook.alias_targets(alias_name(store_hash, entity))]
+
+
+def copy_live(
+    hook: SearchHook, *, store_hash: str, entity: Entity, batch_id: int, analysis: dict[str, Any]
+) -> tuple[str, int]:
+    """Copy the live index of ``entity`` into a new, sealed version with ``analysis``.
+
+    This is how analysis changes (stop words, inline synonyms) reach search without
+    reading the store again; publishing the copy is left to :func:`publish`.
+
+    :return: the new version's name and its document count.
+    """
+    index = create_version(hook, store_hash=store_hash, entity=entity, batch_id=batch_id, analysis=analysis)
+    hook.copy_documents(alias_name(store_hash, entity), index)
+    return index, seal(hook, index)

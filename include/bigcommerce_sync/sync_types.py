@@ -69,6 +69,15 @@ def entities(sync_type: SyncType) -> tuple[Entity, ...]:
     return tuple(entity for job in import_jobs(sync_type) for entity in job.entities)
 
 
+def rebuilds_live(sync_type: SyncType) -> bool:
+    """Analysis-only syncs copy the live indexes into new versions rather than read the store.
+
+    A ``synonyms`` sync rebuilds only on clusters that keep synonyms inline; the
+    rebuild task finds that out from the search connection.
+    """
+    return sync_type in (SyncType.STOP_WORDS, SyncType.SYNONYMS)
+
+
 def applies_stop_words(sync_type: SyncType) -> bool:
     """Stop words live in the index analysis, so every data sync applies them too."""
     return sync_type is SyncType.STOP_WORDS or bool(import_jobs(sync_type))
@@ -84,6 +93,7 @@ CLAIM_TASK = "claim_batch"
 STOP_WORDS_TASK = "config.stop_words"
 SYNONYMS_TASK = "config.synonyms"
 CREATE_INDEX_TASK = "index.create_index"
+REBUILD_INDEX_TASK = "index.rebuild_index"
 PUBLISH_TASK = "publish"
 
 
@@ -104,4 +114,6 @@ def required_tasks(sync_type: SyncType) -> set[str]:
         tasks.add(SYNONYMS_TASK)
     if entities(sync_type):
         tasks |= {CREATE_INDEX_TASK, PUBLISH_TASK}
+    if sync_type is SyncType.STOP_WORDS:  # a synonyms sync rebuilds only in inline mode
+        tasks |= {REBUILD_INDEX_TASK, PUBLISH_TASK}
     return tasks

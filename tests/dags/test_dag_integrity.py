@@ -33,6 +33,7 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
         "config.stop_words",
         "config.synonyms",
         "index.create_index",
+        "index.rebuild_index",
         "import.products",
         "import.categories",
         "import.blogs",
@@ -60,8 +61,8 @@ def test_task_order_runs_imports_in_parallel_between_index_and_publish(tmp_path,
 
     imports = {"import.products", "import.categories", "import.blogs"}
     assert {"config.stop_words", "config.synonyms"} <= downstream["claim_batch"]
-    assert downstream["config.stop_words"] == {"index.create_index"}
-    assert downstream["index.create_index"] == imports
+    assert downstream["config.stop_words"] == {"index.create_index", "index.rebuild_index"}
+    assert downstream["index.create_index"] == downstream["index.rebuild_index"] == imports
     for task_id in imports:
         assert downstream[task_id] == {"publish"}
         assert not downstream[task_id] & imports

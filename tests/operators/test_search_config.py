@@ -58,9 +58,9 @@ LISTS = {"stop_words": ["shop"], "synonyms": ["hoodie, sweatshirt"], "use_defaul
 
 
 def test_synonym_set_is_written_before_the_index_that_refers_to_it(api_mode_search):
-    synonyms = ApplySynonymsOperator(
-        task_id="synonyms", search_conn_id="es_api", keep_previous_indexes=1, **LISTS
-    ).execute(context({CLAIM_TASK_ID: CLAIMED}))
+    synonyms = ApplySynonymsOperator(task_id="synonyms", search_conn_id="es_api", **LISTS).execute(
+        context({CLAIM_TASK_ID: CLAIMED})
+    )
     CreateIndexOperator(
         task_id="create_index", stop_words_task_id="sw", synonyms_task_id="syn", search_conn_id="es_api"
     ).execute(context({CLAIM_TASK_ID: CLAIMED, "sw": ["shop"], "syn": synonyms}))
@@ -87,8 +87,8 @@ def test_synonym_set_is_written_before_the_index_that_refers_to_it(api_mode_sear
 def test_synonyms_only_sync_in_api_mode_updates_the_set_and_rebuilds_nothing(api_mode_search):
     claimed = {**CLAIMED, "sync_type": "synonyms"}
 
-    ApplySynonymsOperator(
-        task_id="synonyms", search_conn_id="es_api", keep_previous_indexes=1, **LISTS
-    ).execute(context({CLAIM_TASK_ID: claimed}))
+    ApplySynonymsOperator(task_id="synonyms", search_conn_id="es_api", **LISTS).execute(
+        context({CLAIM_TASK_ID: claimed})
+    )
 
     assert [(m, t) for m, t, _ in SENT] == [("PUT", "/_synonyms/bc_s1_synonyms")]

@@ -18,7 +18,7 @@ from bigcommerce_sync.batches import (
 )
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
-from bigcommerce_sync.sync_types import CLAIM_TASK, entities, required_tasks
+from bigcommerce_sync.sync_types import CLAIM_TASK, required_tasks
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -130,9 +130,10 @@ class FinalizeBatchOperator(BatchTaskOperator):
     records, not by the claim's XCom, which a claim killed after its update lacks.
 
     The batch is Completed only if every task its sync type needs succeeded. A
-    failed batch's unpublished index versions are dropped (live aliases are never
-    touched), and the task then fails too, so that the run shows as failed. A run
-    that ended before it claimed the Pending batch its conf names fails that batch.
+    failed batch's index versions that no alias serves are dropped, whatever its
+    sync type (live aliases are never touched), and the task then fails too, so
+    that the run shows as failed. A run that ended before it claimed the Pending
+    batch its conf names fails that batch.
 
     :param count_task_ids: the import tasks whose XCom holds counts per entity.
     :param schedule: the store's cron schedule, for a scheduled batch's next run time.
@@ -216,10 +217,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
         from bigcommerce_sync.index_lifecycle import discard_unpublished
 
         dropped = discard_unpublished(
-            SearchHook(self.search_conn_id),
-            store_hash=batch.store_hash,
-            batch_id=batch.batch_id,
-            entities=entities(batch.sync_type),
+            SearchHook(self.search_conn_id), store_hash=batch.store_hash, batch_id=batch.batch_id
         )
         self.log.info("Dropped the failed batch's unpublished indexes: %s", dropped)
 

@@ -11,28 +11,24 @@ from bigcommerce_sync.analysis import (
     DEFAULT_SYNONYMS,
     SynonymsMode,
     TextAnalysis,
-    analysis_settings,
     merged_list,
     synonym_set_body,
     synonym_set_id,
 )
-from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
+from bigcommerce_sync.operators.base import BatchTaskOperator
 from bigcommerce_sync.sync_types import SyncType, applies_stop_words, applies_synonyms
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from bigcommerce_sync.hooks.search import SearchHook
 
-
-class _SearchConfigOperator(BatchTaskOperator):
-    """Base of the config tasks, which both need the store's full lists.
+class StoreListsOperator(BatchTaskOperator):
+    """Base of the tasks that need the store's full lists (the config tasks and the rebuild).
 
     :param stop_words: the store's own stop words.
     :param synonyms: the store's own synonym rules (Solr format).
     :param use_default_lists: merge the project's default lists in.
     :param search_conn_id: the search cluster's connection.
-    :param keep_previous_indexes: index versions kept for rollback after a rebuild.
     """
 
     def __init__(
@@ -42,7 +38,6 @@ class _SearchConfigOperator(BatchTaskOperator):
         synonyms: list[str],
         use_default_lists: bool,
         search_conn_id: str,
-        keep_previous_indexes: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -50,7 +45,6 @@ class _SearchConfigOperator(BatchTaskOperator):
         self.synonyms = synonyms
         self.use_default_lists = use_default_lists
         self.search_conn_id = search_conn_id
-        self.keep_previous_indexes = keep_previous_indexes
 
     def merged_stop_words(self) -> list[str]:
         return merged_list(self.stop_words, DEFAULT_STOP_WORDS, self.use_default_lists)
@@ -58,34 +52,13 @@ class _SearchConfigOperator(BatchTaskOperator):
     def merged_synonyms(self) -> list[str]:
         return merged_list(self.synonyms, DEFAULT_SYNONYMS, self.use_default_lists)
 
-    def rebuild_live_indexes(self, hook: SearchHook, batch: ClaimedBatch) -> dict[str, int]:
-        """Re-create the store's live indexes with the current lists (no store reads, no downtime)."""
-        from bigcommerce_sync.index_lifecycle import rebuild_live
 
-        analysis = analysis_settings(
-            stop_words=self.merged_stop_words(),
-            synonyms=self.merged_synonyms(),
-            mode=hook.synonyms_mode,
-            store_hash=batch.store_hash,
-            text_analysis=hook.text_analysis,
-        )
-        copies = rebuild_live(
-            hook,
-            store_hash=batch.store_hash,
-            batch_id=batch.batch_id,
-            analysis=analysis,
-            keep_previous=self.keep_previous_indexes,
-        )
-        self.log.info("Rebuilt live indexes with the new analysis: %s", copies)
-        return {str(entity): count for entity, count in copies.items()}
-
-
-class ApplyStopWordsOperator(_SearchConfigOperator):
-    """Build the store's stop words; a stop-words sync rebuilds the live indexes with them.
+class ApplyStopWordsOperator(StoreListsOperator):
+    """Build the store's stop words.
 
     Stop words are part of the index analysis, so a data sync hands them to
-    ``create_index`` (this task's XCom) and a stop-words-only sync copies the live
-    indexes into new versions that use them.
+    ``create_index`` (this task's XCom); a stop-words-only sync reaches search
+    through ``rebuild_index`` and ``publish``.
     """
 
     def execute(self, context: Context) -> list[str]:
@@ -94,19 +67,15 @@ class ApplyStopWordsOperator(_SearchConfigOperator):
             raise AirflowSkipException(f"a {batch.sync_type} sync does not change stop words")
         words = self.merged_stop_words()
         self.log.info("%d stop words: %s", len(words), ", ".join(words))
-        if batch.sync_type is SyncType.STOP_WORDS:
-            from bigcommerce_sync.hooks.search import SearchHook
-
-            self.rebuild_live_indexes(SearchHook(self.search_conn_id), batch)
         return words
 
 
-class ApplySynonymsOperator(_SearchConfigOperator):
+class ApplySynonymsOperator(StoreListsOperator):
     """Write the store's synonym set; search-time analyzers pick it up without a reindex.
 
     On clusters without the Synonyms API (``synonyms_mode: inline``) the rules
-    live in the index settings instead, and a synonyms-only sync rebuilds the
-    live indexes like a stop-words sync does. A cluster with only core analysis
+    live in the index settings instead, and a synonyms-only sync reaches search
+    through ``rebuild_index`` and ``publish``, like a stop-words sync. A cluster with only core analysis
     (``text_analysis: core``) cannot apply synonyms: a synonyms-only sync fails
     saying so, and data syncs go on without them.
     """
@@ -128,6 +97,4 @@ class ApplySynonymsOperator(_SearchConfigOperator):
             set_id = synonym_set_id(batch.store_hash)
             hook.put_synonym_set(set_id, synonym_set_body(rules))
             self.log.info("Synonym set %s now has %d rules", set_id, len(rules))
-        elif batch.sync_type is SyncType.SYNONYMS:
-            self.rebuild_live_indexes(hook, batch)
         return rules

@@ -1,4 +1,4 @@
-"""The index tasks: create the batch's index versions, and publish them when loaded."""
+"""The index tasks: build the batch's index versions (empty, or copies of the live ones), and publish them."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowSkipException
 
-from bigcommerce_sync.analysis import analysis_settings
+from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
 from bigcommerce_sync.index_lifecycle import (
     alias_name,
     apply_retention,
+    copy_live,
     create_version,
+    live_entities,
     publish,
-    version_name,
 )
 from bigcommerce_sync.operators.base import BatchTaskOperator
-from bigcommerce_sync.sync_types import entities
+from bigcommerce_sync.operators.config import StoreListsOperator
+from bigcommerce_sync.sync_types import Entity, SyncType, entities, rebuilds_live
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -63,35 +65,82 @@ class CreateIndexOperator(BatchTaskOperator):
         return created
 
 
-class PublishIndexOperator(BatchTaskOperator):
-    """Switch the aliases to the batch's loaded versions in one atomic call, then apply retention.
+class RebuildIndexOperator(StoreListsOperator):
+    """Copy the store's live indexes into new sealed versions with the current analysis.
 
+    A ``stop_words`` sync, and a ``synonyms`` sync on a cluster that keeps synonyms
+    in the index settings (``synonyms_mode: inline``), change only the analysis: the
+    live documents are copied (scroll and bulk, no store reads) and ``publish``
+    swaps the copies in. Returns the new version of each entity, like ``create_index``.
+    """
+
+    def execute(self, context: Context) -> dict[str, str]:
+        batch = self.claimed_batch(context)
+        if not rebuilds_live(batch.sync_type):
+            raise AirflowSkipException(f"a {batch.sync_type} sync builds its indexes from the store")
+        from bigcommerce_sync.hooks.search import SearchHook
+
+        hook = SearchHook(self.search_conn_id)
+        if batch.sync_type is SyncType.SYNONYMS and hook.synonyms_mode is SynonymsMode.API:
+            raise AirflowSkipException("the synonym set reached search already; no index needs rebuilding")
+        analysis = analysis_settings(
+            stop_words=self.merged_stop_words(),
+            synonyms=self.merged_synonyms(),
+            mode=hook.synonyms_mode,
+            store_hash=batch.store_hash,
+            text_analysis=hook.text_analysis,
+        )
+        rebuilt: dict[str, str] = {}
+        for entity in live_entities(hook, batch.store_hash):
+            index, count = copy_live(
+                hook, store_hash=batch.store_hash, entity=entity, batch_id=batch.batch_id, analysis=analysis
+            )
+            self.log.info("%s: %d live documents copied into %s", entity, count, index)
+            rebuilt[str(entity)] = index
+        return rebuilt
+
+
+class PublishIndexOperator(BatchTaskOperator):
+    """Switch the aliases to the batch's new versions in one atomic call, then apply retention.
+
+    This task is the only one that moves aliases. The versions are those
+    ``create_index`` or ``rebuild_index`` built (their XComs).
+
+    :param versions_task_ids: the tasks whose XCom holds new versions by entity.
     :param search_conn_id: the search cluster's connection.
     :param keep_previous_indexes: older versions kept per entity for rollback.
     """
 
-    def __init__(self, *, search_conn_id: str, keep_previous_indexes: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *, versions_task_ids: list[str], search_conn_id: str, keep_previous_indexes: int, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
+        self.versions_task_ids = versions_task_ids
         self.search_conn_id = search_conn_id
         self.keep_previous_indexes = keep_previous_indexes
 
     def execute(self, context: Context) -> dict[str, str]:
         batch = self.claimed_batch(context)
-        wanted = entities(batch.sync_type)
-        if not wanted:
-            raise AirflowSkipException(f"a {batch.sync_type} sync publishes no index")
+        built = self._built_versions(context)
+        if built is None:
+            raise AirflowSkipException(f"a {batch.sync_type} sync built no index version")
         from bigcommerce_sync.hooks.search import SearchHook
 
         hook = SearchHook(self.search_conn_id)
-        versions = {
-            alias_name(batch.store_hash, e): version_name(batch.store_hash, e, batch.batch_id) for e in wanted
-        }
+        versions = {alias_name(batch.store_hash, entity): index for entity, index in built.items()}
         publish(hook, versions)
-        for entity in wanted:
+        for entity, index in built.items():
             dropped = apply_retention(
                 hook, store_hash=batch.store_hash, entity=entity, keep_previous=self.keep_previous_indexes
             )
-            self.log.info(
-                "%s is live; retention dropped %s", versions[alias_name(batch.store_hash, entity)], dropped
-            )
+            self.log.info("%s is live; retention dropped %s", index, dropped)
         return versions
+
+    def _built_versions(self, context: Context) -> dict[Entity, str] | None:
+        """The new versions by entity, or None when no task built any (both skipped)."""
+        ti = context["ti"]
+        pulled = [ti.xcom_pull(task_ids=task_id) for task_id in self.versions_task_ids]
+        built = [value for value in pulled if value is not None]
+        if not built:
+            return None
+        return {Entity(entity): index for value in built for entity, index in value.items()}
