@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bigcommerce_sync.batches import BatchClaimError, BatchRepository, ErrorRecord, UnrunnableBatchError
+from bigcommerce_sync.batches import (
+    COUNT_COLUMNS,
+    BatchClaimError,
+    BatchRepository,
+    ErrorRecord,
+    ImportCounts,
+    UnrunnableBatchError,
+)
+from bigcommerce_sync.sync_types import Entity
 
 
 @pytest.fixture
@@ -121,3 +129,21 @@ def test_fail_pending_moves_only_a_pending_batch_of_the_store_and_of_the_type_as
     assert (failed.dag_id, failed.run_id) == ("d", "run-f")
     assert failed.started_at is not None and failed.finished_at is not None
     assert again is None and repo.get(batch.id) == failed  # only Pending leaves
+
+
+def test_import_counts_add_up_into_the_batch_columns_and_survive_xcom():
+    products = ImportCounts.from_xcom({"products": 5, "failed_documents": 1})
+    category = ImportCounts({Entity.CATEGORIES: 2, Entity.PAGES: 1})
+
+    total = products + category + ImportCounts({Entity.PRODUCTS: 3})
+
+    assert ImportCounts.from_xcom(category.to_xcom()) == category
+    assert total.columns() == {
+        "products_count": 8,
+        "categories_count": 2,
+        "pages_count": 1,
+        "failed_documents": 1,
+    }
+    assert set(total.columns()) <= set(COUNT_COLUMNS)
+    with pytest.raises(ValueError, match="'widgets'"):
+        ImportCounts.from_xcom({"widgets": 1})

@@ -7,22 +7,30 @@ nothing. This module is the only place that writes ``sync_batches``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
 
 from bigcommerce_sync.migrations import migrate
-from bigcommerce_sync.sync_types import SyncMode, SyncType
+from bigcommerce_sync.sync_types import Entity, SyncMode, SyncType
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
 BATCH_DB_CONN_ID = "sync_db"
-COUNT_COLUMNS = ("products_count", "categories_count", "pages_count", "blog_posts_count", "failed_documents")
+# The column of sync_batches that counts each entity's documents.
+ENTITY_COUNT_COLUMNS = {
+    Entity.PRODUCTS: "products_count",
+    Entity.CATEGORIES: "categories_count",
+    Entity.PAGES: "pages_count",
+    Entity.BLOG_POSTS: "blog_posts_count",
+}
+FAILED_DOCUMENTS_COLUMN = "failed_documents"
+COUNT_COLUMNS = (*ENTITY_COUNT_COLUMNS.values(), FAILED_DOCUMENTS_COLUMN)
 # What this code can run; the table also allows modes ('incremental', 'targeted') it cannot yet.
 RUNNABLE_SYNC_TYPES = tuple(t.value for t in SyncType)
 RUNNABLE_MODES = tuple(m.value for m in SyncMode)
@@ -74,6 +82,41 @@ class ErrorRecord:
     message: str
     entity: str | None = None
     item_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What imports counted: documents now in each new index version, and documents that failed.
+
+    An import task's XCom, e.g. ``{"products": 1200, "failed_documents": 0}``; finalize
+    adds the imports' counts up and records them in the batch's count columns.
+    """
+
+    documents: Mapping[Entity, int] = field(default_factory=dict)
+    failed: int = 0
+
+    @classmethod
+    def from_xcom(cls, value: Mapping[str, Any]) -> ImportCounts:
+        documents = {Entity(key): int(n) for key, n in value.items() if key != FAILED_DOCUMENTS_COLUMN}
+        return cls(documents, int(value.get(FAILED_DOCUMENTS_COLUMN, 0)))
+
+    def to_xcom(self) -> dict[str, int]:
+        return {
+            **{str(entity): n for entity, n in self.documents.items()},
+            FAILED_DOCUMENTS_COLUMN: self.failed,
+        }
+
+    def __add__(self, other: ImportCounts) -> ImportCounts:
+        documents = {
+            e: self.documents.get(e, 0) + other.documents.get(e, 0)
+            for e in {*self.documents, *other.documents}
+        }
+        return ImportCounts(documents, self.failed + other.failed)
+
+    def columns(self) -> dict[str, int]:
+        """The counts by ``sync_batches`` column, as :meth:`BatchRepository.complete` takes them."""
+        by_entity = {ENTITY_COUNT_COLUMNS[entity]: n for entity, n in self.documents.items()}
+        return {**by_entity, FAILED_DOCUMENTS_COLUMN: self.failed}
 
 
 class BatchRepository:
@@ -205,7 +248,7 @@ class BatchRepository:
         )
 
     def complete(self, batch_id: int, *, counts: dict[str, int], next_run_at: datetime | None) -> Batch:
-        """Processing -> Completed, with the counts per entity (``<entity>_count`` keys)."""
+        """Processing -> Completed, with the counts by column (see :meth:`ImportCounts.columns`)."""
         assignments = _count_assignments(counts)
         return self._one(
             f"UPDATE sync_batches SET status = 'completed', finished_at = now(), "

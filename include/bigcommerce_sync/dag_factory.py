@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from airflow.sdk import DAG, TaskGroup, get_parsing_context
 
-from bigcommerce_sync.operators.base import CLAIM_TASK_ID, record_task_failure
+from bigcommerce_sync.operators.base import record_task_failure
 from bigcommerce_sync.operators.batch import ClaimBatchOperator, FinalizeBatchOperator
 from bigcommerce_sync.operators.config import ApplyStopWordsOperator, ApplySynonymsOperator
 from bigcommerce_sync.operators.imports import ImportOperator
@@ -18,7 +18,20 @@ from bigcommerce_sync.operators.index import (
 )
 from bigcommerce_sync.stores import DAG_ID_PREFIX, StoreConfig, StoreRegistry, load_registry
 from bigcommerce_sync.sync_request import sync_params
-from bigcommerce_sync.sync_types import ImportJob
+from bigcommerce_sync.sync_types import (
+    CLAIM_TASK,
+    CONFIG_GROUP,
+    CREATE_INDEX_TASK,
+    FINALIZE_TASK,
+    IMPORT_GROUP,
+    INDEX_GROUP,
+    PUBLISH_TASK,
+    REBUILD_INDEX_TASK,
+    STOP_WORDS_TASK,
+    SYNONYMS_TASK,
+    ImportJob,
+    import_task,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +73,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
         },
     ) as dag:
         claim = ClaimBatchOperator(
-            task_id=CLAIM_TASK_ID, store_hash=store.store_hash, schedule=store.schedule
+            task_id=CLAIM_TASK.name, store_hash=store.store_hash, schedule=store.schedule
         )
         search = {"search_conn_id": store.search_connection_id}
         lists = {
@@ -68,24 +81,24 @@ def build_store_dag(store: StoreConfig) -> DAG:
             "synonyms": store.synonyms,
             "use_default_lists": store.use_default_lists,
         }
-        with TaskGroup("config") as config:
-            stop_words = ApplyStopWordsOperator(task_id="stop_words", **search, **lists)
-            synonyms = ApplySynonymsOperator(task_id="synonyms", **search, **lists)
-        with TaskGroup("index") as index:
-            create_index = CreateIndexOperator(
-                task_id="create_index",
-                stop_words_task_id=stop_words.task_id,
-                synonyms_task_id=synonyms.task_id,
+        with TaskGroup(CONFIG_GROUP) as config:
+            ApplyStopWordsOperator(task_id=STOP_WORDS_TASK.name, **search, **lists)
+            ApplySynonymsOperator(task_id=SYNONYMS_TASK.name, **search, **lists)
+        with TaskGroup(INDEX_GROUP) as index:
+            CreateIndexOperator(
+                task_id=CREATE_INDEX_TASK.name,
+                stop_words_task_id=STOP_WORDS_TASK.task_id,
+                synonyms_task_id=SYNONYMS_TASK.task_id,
                 trigger_rule="none_failed",
                 **search,
             )
-            rebuild_index = RebuildIndexOperator(
-                task_id="rebuild_index", trigger_rule="none_failed", **search, **lists
+            RebuildIndexOperator(
+                task_id=REBUILD_INDEX_TASK.name, trigger_rule="none_failed", **search, **lists
             )
-        with TaskGroup("import") as imports:
-            import_tasks = [
+        with TaskGroup(IMPORT_GROUP) as imports:
+            for job in ImportJob:
                 ImportOperator(
-                    task_id=job.value,
+                    task_id=import_task(job).name,
                     job=job,
                     bigcommerce_conn_id=store.connection_id,
                     api_concurrency=store.api_concurrency,
@@ -93,18 +106,16 @@ def build_store_dag(store: StoreConfig) -> DAG:
                     trigger_rule="none_failed",
                     **search,
                 )
-                for job in ImportJob
-            ]
         publish = PublishIndexOperator(
-            task_id="publish",
-            versions_task_ids=[create_index.task_id, rebuild_index.task_id],
+            task_id=PUBLISH_TASK.name,
+            versions_task_ids=[CREATE_INDEX_TASK.task_id, REBUILD_INDEX_TASK.task_id],
             keep_previous_indexes=store.keep_previous_indexes,
             trigger_rule="none_failed",
             **search,
         )
         finalize = FinalizeBatchOperator(
-            task_id="finalize",
-            count_task_ids=[task.task_id for task in import_tasks],
+            task_id=FINALIZE_TASK.name,
+            count_task_ids=[import_task(job).task_id for job in ImportJob],
             schedule=store.schedule,
             store_hash=store.store_hash,
             on_failure_callback=None,  # it records the batch's failure itself

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -69,6 +70,11 @@ def entities(sync_type: SyncType) -> tuple[Entity, ...]:
     return tuple(entity for job in import_jobs(sync_type) for entity in job.entities)
 
 
+def imports_documents(sync_type: SyncType) -> bool:
+    """Data syncs read the store into new, empty index versions."""
+    return bool(entities(sync_type))
+
+
 def rebuilds_live(sync_type: SyncType) -> bool:
     """Analysis-only syncs copy the live indexes into new versions rather than read the store.
 
@@ -76,6 +82,11 @@ def rebuilds_live(sync_type: SyncType) -> bool:
     rebuild task finds that out from the search connection.
     """
     return sync_type in (SyncType.STOP_WORDS, SyncType.SYNONYMS)
+
+
+def publishes(sync_type: SyncType) -> bool:
+    """Whether a sync may build new index versions for ``publish`` to swap in."""
+    return imports_documents(sync_type) or rebuilds_live(sync_type)
 
 
 def applies_stop_words(sync_type: SyncType) -> bool:
@@ -88,21 +99,37 @@ def applies_synonyms(sync_type: SyncType) -> bool:
     return sync_type is SyncType.SYNONYMS or bool(import_jobs(sync_type))
 
 
-# Task ids of a store's sync DAG, as groups prefix them.
-CLAIM_TASK = "claim_batch"
-STOP_WORDS_TASK = "config.stop_words"
-SYNONYMS_TASK = "config.synonyms"
-CREATE_INDEX_TASK = "index.create_index"
-REBUILD_INDEX_TASK = "index.rebuild_index"
-PUBLISH_TASK = "publish"
+@dataclass(frozen=True)
+class TaskRef:
+    """A task of a store's sync DAG: the name it is built with, and the group that prefixes its id."""
+
+    name: str
+    group: str | None = None
+
+    @property
+    def task_id(self) -> str:
+        return f"{self.group}.{self.name}" if self.group else self.name
 
 
-def import_task(job: ImportJob) -> str:
-    return f"import.{job}"
+# The tasks of a store's sync DAG: dag_factory builds them from these, the other tasks find them here.
+CONFIG_GROUP = "config"
+INDEX_GROUP = "index"
+IMPORT_GROUP = "import"
+CLAIM_TASK = TaskRef("claim_batch")
+STOP_WORDS_TASK = TaskRef("stop_words", CONFIG_GROUP)
+SYNONYMS_TASK = TaskRef("synonyms", CONFIG_GROUP)
+CREATE_INDEX_TASK = TaskRef("create_index", INDEX_GROUP)
+REBUILD_INDEX_TASK = TaskRef("rebuild_index", INDEX_GROUP)
+PUBLISH_TASK = TaskRef("publish")
+FINALIZE_TASK = TaskRef("finalize")
+
+
+def import_task(job: ImportJob) -> TaskRef:
+    return TaskRef(job.value, IMPORT_GROUP)
 
 
 def required_tasks(sync_type: SyncType) -> set[str]:
-    """Return the tasks that must succeed for a ``sync_type`` batch to be complete.
+    """Return the ids of the tasks that must succeed for a ``sync_type`` batch to be complete.
 
     The others skip themselves; a required task that was skipped (a run marked
     failed by hand skips what had not started) means the work was not done.
@@ -112,8 +139,8 @@ def required_tasks(sync_type: SyncType) -> set[str]:
         tasks.add(STOP_WORDS_TASK)
     if applies_synonyms(sync_type):
         tasks.add(SYNONYMS_TASK)
-    if entities(sync_type):
+    if imports_documents(sync_type):
         tasks |= {CREATE_INDEX_TASK, PUBLISH_TASK}
     if sync_type is SyncType.STOP_WORDS:  # a synonyms sync rebuilds only in inline mode
         tasks |= {REBUILD_INDEX_TASK, PUBLISH_TASK}
-    return tasks
+    return {task.task_id for task in tasks}

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bigcommerce_sync.sync_types import SyncType, required_tasks
+from bigcommerce_sync import sync_types
+from bigcommerce_sync.sync_types import ImportJob, SyncType, TaskRef, import_task, required_tasks
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
 STORE = {"name": "S", "connection_id": "bigcommerce_x", "retries": 2}
@@ -53,6 +54,16 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert dag.task_dict["finalize"].on_failure_fail_dagrun
     for sync_type in SyncType:  # finalize checks these task ids
         assert required_tasks(sync_type) <= set(dag.task_dict)
+
+
+def test_every_task_id_the_tasks_refer_to_is_a_task_of_the_dag(tmp_path, monkeypatch):
+    dag = parse(tmp_path, monkeypatch, [{**STORE, "store_hash": "aa1"}]).dags["bigcommerce_sync_aa1"]
+
+    refs = [ref for ref in vars(sync_types).values() if isinstance(ref, TaskRef)]
+    refs += [import_task(job) for job in ImportJob]
+    assert {ref.task_id for ref in refs} == set(dag.task_dict)
+    assert dag.task_dict["publish"].versions_task_ids == ["index.create_index", "index.rebuild_index"]
+    assert dag.task_dict["finalize"].count_task_ids == [f"import.{job}" for job in ImportJob]
 
 
 def test_task_order_runs_imports_in_parallel_between_index_and_publish(tmp_path, monkeypatch):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowSkipException
 
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchRepository, ErrorRecord
 from bigcommerce_sync.sync_types import CLAIM_TASK, SyncMode, SyncType
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from bigcommerce_sync.batches import Batch
 
-CLAIM_TASK_ID = CLAIM_TASK
+CLAIM_TASK_ID = CLAIM_TASK.task_id
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,19 @@ class BatchTaskOperator(BaseOperator):
 
     def claimed_batch(self, context: Context) -> ClaimedBatch:
         return ClaimedBatch.from_xcom(context["ti"].xcom_pull(task_ids=self.claim_task_id))
+
+    def claimed_batch_or_skip(
+        self, context: Context, *, applies: Callable[[SyncType], bool], reason: str
+    ) -> ClaimedBatch:
+        """Return the claimed batch, or skip this task when its work does not apply to the sync type.
+
+        :param applies: whether a sync type needs this task's work.
+        :param reason: why it does not, as in "a blog sync <reason>" (the skip's message).
+        """
+        batch = self.claimed_batch(context)
+        if not applies(batch.sync_type):
+            raise AirflowSkipException(f"a {batch.sync_type} sync {reason}")
+        return batch
 
 
 def record_task_failure(context: Context) -> None:

@@ -14,11 +14,12 @@ from bigcommerce_sync.batches import (
     BatchClaimError,
     BatchRepository,
     ErrorRecord,
+    ImportCounts,
     UnrunnableBatchError,
 )
-from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
+from bigcommerce_sync.operators.base import CLAIM_TASK_ID, BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
-from bigcommerce_sync.sync_types import CLAIM_TASK, required_tasks
+from bigcommerce_sync.sync_types import required_tasks
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -222,18 +223,16 @@ class FinalizeBatchOperator(BatchTaskOperator):
         self.log.info("Dropped the failed batch's unpublished indexes: %s", dropped)
 
     def _counts(self, ti: Any) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for result in ti.xcom_pull(task_ids=self.count_task_ids) or []:
-            for key, value in (result or {}).items():
-                column = key if key == "failed_documents" else f"{key}_count"
-                counts[column] = counts.get(column, 0) + int(value)
-        return counts
+        """The imports' counts by batch column; none when no import ran (their columns stay empty)."""
+        pulled = ti.xcom_pull(task_ids=self.count_task_ids) or []
+        results = [ImportCounts.from_xcom(value) for value in pulled if value]
+        return sum(results, ImportCounts()).columns() if results else {}
 
     def _why_unclaimed(self, ti: Any) -> str:
-        claim_state = self._task_states(ti).get(CLAIM_TASK, "none")
+        claim_state = self._task_states(ti).get(CLAIM_TASK_ID, "none")
         if claim_state == "failed":
-            return f"{CLAIM_TASK} failed before it claimed a batch (its log says why)"
-        return f"the run was cancelled before it claimed a batch ({CLAIM_TASK} {claim_state})"
+            return f"{CLAIM_TASK_ID} failed before it claimed a batch (its log says why)"
+        return f"the run was cancelled before it claimed a batch ({CLAIM_TASK_ID} {claim_state})"
 
     @staticmethod
     def _task_states(ti: Any) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException
 
 from bigcommerce_sync.analysis import (
     DEFAULT_STOP_WORDS,
@@ -62,9 +62,7 @@ class ApplyStopWordsOperator(StoreListsOperator):
     """
 
     def execute(self, context: Context) -> list[str]:
-        batch = self.claimed_batch(context)
-        if not applies_stop_words(batch.sync_type):
-            raise AirflowSkipException(f"a {batch.sync_type} sync does not change stop words")
+        self.claimed_batch_or_skip(context, applies=applies_stop_words, reason="does not change stop words")
         words = self.merged_stop_words()
         self.log.info("%d stop words: %s", len(words), ", ".join(words))
         return words
@@ -81,9 +79,9 @@ class ApplySynonymsOperator(StoreListsOperator):
     """
 
     def execute(self, context: Context) -> list[str]:
-        batch = self.claimed_batch(context)
-        if not applies_synonyms(batch.sync_type):
-            raise AirflowSkipException(f"a {batch.sync_type} sync does not change synonyms")
+        batch = self.claimed_batch_or_skip(
+            context, applies=applies_synonyms, reason="does not change synonyms"
+        )
         from bigcommerce_sync.hooks.search import SearchHook
 
         rules = self.merged_synonyms()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException
 
-from bigcommerce_sync.batches import BatchRepository
+from bigcommerce_sync.batches import BatchRepository, ImportCounts
 from bigcommerce_sync.index_lifecycle import seal, version_name
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_types import ImportJob, import_jobs
@@ -15,12 +15,14 @@ from bigcommerce_sync.sync_types import ImportJob, import_jobs
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from bigcommerce_sync.sync_types import Entity
+
 
 class ImportOperator(BatchTaskOperator):
     """Import one job's entities (products; categories and web pages; blog posts).
 
-    Returns the documents now in each new index version, and how many failed,
-    e.g. ``{"products": 1200, "failed_documents": 0}``.
+    Returns the documents now in each new index version, and how many failed
+    (:class:`ImportCounts`, e.g. ``{"products": 1200, "failed_documents": 0}``).
 
     Each import keeps ``api_concurrency`` requests in flight and leaves, in every
     quota window, room for the requests all of the sync's parallel imports may
@@ -51,20 +53,22 @@ class ImportOperator(BatchTaskOperator):
         self.max_failed_ratio = max_failed_ratio
 
     def execute(self, context: Context) -> dict[str, int]:
-        batch = self.claimed_batch(context)
-        if self.job not in import_jobs(batch.sync_type):
-            raise AirflowSkipException(f"a {batch.sync_type} sync does not import {self.job}")
+        batch = self.claimed_batch_or_skip(
+            context,
+            applies=lambda sync_type: self.job in import_jobs(sync_type),
+            reason=f"does not import {self.job}",
+        )
         # The store client loads only when a task runs, not at parse time.
         from bigcommerce_sync.hooks.bigcommerce import BigCommercePermanentError
 
         try:
-            return self._import(batch)
+            return self._import(batch).to_xcom()
         except BigCommercePermanentError as error:
             # Bad credentials, a missing scope or resource, a bad request: no Airflow retry can fix
             # them, and retrying would only hold the batch Processing for minutes.
             raise AirflowFailException(str(error)) from error
 
-    def _import(self, batch: ClaimedBatch) -> dict[str, int]:
+    def _import(self, batch: ClaimedBatch) -> ImportCounts:
         from bigcommerce_sync.extraction import entity_stream
         from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
         from bigcommerce_sync.hooks.search import SearchHook
@@ -80,7 +84,8 @@ class ImportOperator(BatchTaskOperator):
         record_errors = partial(
             BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash
         )
-        summary = {"failed_documents": 0}
+        documents: dict[Entity, int] = {}
+        failed = 0
         for entity in self.job.entities:
             index = version_name(batch.store_hash, entity, batch.batch_id)
             result = import_entity(
@@ -91,15 +96,15 @@ class ImportOperator(BatchTaskOperator):
                 record_errors=record_errors,
                 max_failed_ratio=self.max_failed_ratio,
             )
-            summary[str(entity)] = seal(search, index)
-            summary["failed_documents"] += result.failed
+            documents[entity] = seal(search, index)
+            failed += result.failed
             self.log.info(
                 "%s: %d documents in %s (%d failed, %d repeated items skipped) in %.1fs",
                 entity,
-                summary[str(entity)],
+                documents[entity],
                 index,
                 result.failed,
                 result.duplicates,
                 result.seconds,
             )
-        return summary
+        return ImportCounts(documents, failed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowSkipException
@@ -17,10 +19,31 @@ from bigcommerce_sync.index_lifecycle import (
 )
 from bigcommerce_sync.operators.base import BatchTaskOperator
 from bigcommerce_sync.operators.config import StoreListsOperator
-from bigcommerce_sync.sync_types import Entity, SyncType, entities, rebuilds_live
+from bigcommerce_sync.sync_types import (
+    Entity,
+    SyncType,
+    entities,
+    imports_documents,
+    publishes,
+    rebuilds_live,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+
+@dataclass(frozen=True)
+class NewVersions:
+    """The index versions a task built, by entity: ``create_index``'s and ``rebuild_index``'s XCom."""
+
+    by_entity: Mapping[Entity, str]
+
+    @classmethod
+    def from_xcom(cls, value: Mapping[str, str]) -> NewVersions:
+        return cls({Entity(entity): str(index) for entity, index in value.items()})
+
+    def to_xcom(self) -> dict[str, str]:
+        return {str(entity): index for entity, index in self.by_entity.items()}
 
 
 class CreateIndexOperator(BatchTaskOperator):
@@ -40,10 +63,7 @@ class CreateIndexOperator(BatchTaskOperator):
         self.search_conn_id = search_conn_id
 
     def execute(self, context: Context) -> dict[str, str]:
-        batch = self.claimed_batch(context)
-        wanted = entities(batch.sync_type)
-        if not wanted:
-            raise AirflowSkipException(f"a {batch.sync_type} sync imports no documents")
+        batch = self.claimed_batch_or_skip(context, applies=imports_documents, reason="imports no documents")
         from bigcommerce_sync.hooks.search import SearchHook
 
         ti = context["ti"]
@@ -55,14 +75,20 @@ class CreateIndexOperator(BatchTaskOperator):
             store_hash=batch.store_hash,
             text_analysis=hook.text_analysis,
         )
-        created = {
-            str(entity): create_version(
-                hook, store_hash=batch.store_hash, entity=entity, batch_id=batch.batch_id, analysis=analysis
-            )
-            for entity in wanted
-        }
-        self.log.info("Created index versions %s", created)
-        return created
+        created = NewVersions(
+            {
+                entity: create_version(
+                    hook,
+                    store_hash=batch.store_hash,
+                    entity=entity,
+                    batch_id=batch.batch_id,
+                    analysis=analysis,
+                )
+                for entity in entities(batch.sync_type)
+            }
+        )
+        self.log.info("Created index versions %s", created.to_xcom())
+        return created.to_xcom()
 
 
 class RebuildIndexOperator(StoreListsOperator):
@@ -75,9 +101,9 @@ class RebuildIndexOperator(StoreListsOperator):
     """
 
     def execute(self, context: Context) -> dict[str, str]:
-        batch = self.claimed_batch(context)
-        if not rebuilds_live(batch.sync_type):
-            raise AirflowSkipException(f"a {batch.sync_type} sync builds its indexes from the store")
+        batch = self.claimed_batch_or_skip(
+            context, applies=rebuilds_live, reason="builds its indexes from the store"
+        )
         from bigcommerce_sync.hooks.search import SearchHook
 
         hook = SearchHook(self.search_conn_id)
@@ -90,14 +116,14 @@ class RebuildIndexOperator(StoreListsOperator):
             store_hash=batch.store_hash,
             text_analysis=hook.text_analysis,
         )
-        rebuilt: dict[str, str] = {}
+        rebuilt: dict[Entity, str] = {}
         for entity in live_entities(hook, batch.store_hash):
             index, count = copy_live(
                 hook, store_hash=batch.store_hash, entity=entity, batch_id=batch.batch_id, analysis=analysis
             )
             self.log.info("%s: %d live documents copied into %s", entity, count, index)
-            rebuilt[str(entity)] = index
-        return rebuilt
+            rebuilt[entity] = index
+        return NewVersions(rebuilt).to_xcom()
 
 
 class PublishIndexOperator(BatchTaskOperator):
@@ -120,10 +146,10 @@ class PublishIndexOperator(BatchTaskOperator):
         self.keep_previous_indexes = keep_previous_indexes
 
     def execute(self, context: Context) -> dict[str, str]:
-        batch = self.claimed_batch(context)
+        batch = self.claimed_batch_or_skip(context, applies=publishes, reason="builds no index version")
         built = self._built_versions(context)
-        if built is None:
-            raise AirflowSkipException(f"a {batch.sync_type} sync built no index version")
+        if built is None:  # e.g. a synonyms sync that reached search through the synonym set
+            raise AirflowSkipException(f"this {batch.sync_type} sync built no index version")
         from bigcommerce_sync.hooks.search import SearchHook
 
         hook = SearchHook(self.search_conn_id)
@@ -137,10 +163,10 @@ class PublishIndexOperator(BatchTaskOperator):
         return versions
 
     def _built_versions(self, context: Context) -> dict[Entity, str] | None:
-        """The new versions by entity, or None when no task built any (both skipped)."""
+        """The new versions by entity, or None when no task built any (all skipped)."""
         ti = context["ti"]
         pulled = [ti.xcom_pull(task_ids=task_id) for task_id in self.versions_task_ids]
-        built = [value for value in pulled if value is not None]
+        built = [NewVersions.from_xcom(value) for value in pulled if value is not None]
         if not built:
             return None
-        return {Entity(entity): index for value in built for entity, index in value.items()}
+        return {entity: index for versions in built for entity, index in versions.by_entity.items()}
