@@ -117,4 +117,12 @@ def form_values(browser: Browser) -> dict[str, str]:
 
 def set_run_id(browser: Browser, run_id: str) -> None:
     browser.click(browser.wait_for(f"{DIALOG} [id$=':trigger:advancedOptions']"))
-    browser.type(browser.wait_for(f"{DIALOG} input[name=dagRunId]"), run_id)
+    field = f"{DIALOG} input[name=dagRunId]"
+    browser.type(browser.wait_for(field), run_id)
+    # On a loaded machine the form can still be rendering: submit only once it holds the whole id.
+    wait_until(
+        lambda: browser.run_script(f"return document.querySelector('{field}').value;"),
+        lambda value: value == run_id,
+        timeout=30,
+        what="the run id in the form",
+    )
