@@ -141,7 +141,7 @@ def _e2e(table: Table, results: dict[str, Any]) -> None:
         f"into Elasticsearch {e2e.get('engine_version', '?')}",
         "each import task of the store's DAG runs its ImportOperator.execute() in a fresh process; no quota",
         "ceilings, just before and just after the import, in one child: source = the same pages read through",
-        "the import's client path only; sink = the same documents pre-built, SearchHook.bulk only",
+        "the import's client path only; sink = the same documents pre-built, sent as the import sends them",
         f"(products: the first {results['meta']['ceiling_products'] // 2:,} each time; all of the others)",
     )
     if table.error(e2e):
