@@ -14,7 +14,7 @@ from bigcommerce_sync.importing import import_entity
 from bigcommerce_sync.index_lifecycle import create_version, seal
 from bigcommerce_sync.sync_types import Entity
 from bigcommerce_sync_dev.connections import bigcommerce_connection
-from tests.search_support import cluster_analysis
+from tests.search.support import cluster_analysis
 
 PRODUCTS = 6000
 KINDS = ["500", "502", "503", "429-shedding", "drop", "truncate", "timeout", "duplicates"]

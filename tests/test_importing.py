@@ -15,7 +15,7 @@ from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.importing import ImportFailedError, import_entity
 from bigcommerce_sync.index_lifecycle import create_version
 from bigcommerce_sync.sync_types import Entity
-from tests.search_support import cluster_analysis
+from tests.search.support import cluster_analysis
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from bigcommerce_sync import index_lifecycle as lifecycle
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.sync_types import Entity
-from tests.search_support import cluster_analysis
+from tests.search.support import cluster_analysis
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""What the real-engine proofs share: the test store's registry entry, its aliases, and searches."""
+"""What tests against the real engine share: index analysis it accepts, the test store's
+registry entry, its aliases, and searches."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 from elasticsearch import helpers
 
+from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.sync_types import Entity
 from tests.conftest import TEST_REGISTRY, TEST_STORES_FILE
@@ -55,3 +57,17 @@ def ids_containing(docs: list[dict[str, Any]], field: str, words: str) -> set[in
     """Ids of the documents whose ``field`` holds ``words`` as whole words, in that order."""
     pattern = re.compile(r"(?<![\w'])" + r"\W+".join(map(re.escape, words.split())) + r"(?![\w'])", re.I)
     return {doc["id"] for doc in docs if pattern.search(str(doc.get(field) or ""))}
+
+
+def cluster_analysis(
+    *, store_hash: str, stop_words: tuple[str, ...] = (), synonyms: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Index analysis the test cluster accepts (its ``elasticsearch_default`` connection says which)."""
+    hook = SearchHook()
+    return analysis_settings(
+        stop_words=list(stop_words),
+        synonyms=list(synonyms),
+        mode=SynonymsMode.INLINE,
+        store_hash=store_hash,
+        text_analysis=hook.text_analysis,
+    )

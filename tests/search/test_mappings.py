@@ -21,7 +21,7 @@ from bigcommerce_sync.index_definitions import index_body
 from bigcommerce_sync.index_lifecycle import create_version, seal
 from bigcommerce_sync.sync_types import Entity
 from tests.conftest import SIM_CATALOGS
-from tests.search_support import cluster_analysis
+from tests.search.support import cluster_analysis
 
 STORE = "teststore"
 EXPECTED_DOCS = {
