@@ -103,16 +103,37 @@ def test_errors_are_recorded_in_order(repo):
     assert all(r["store_hash"] == "s1" and r["created_at"] for r in rows)
 
 
-@pytest.mark.parametrize("mode", ["incremental", "targeted"])
-def test_a_pending_batch_of_a_mode_this_code_cannot_run_is_refused_before_any_change(repo, mode):
-    batch = repo.create_pending(store_hash="s1", sync_type="all", mode=mode)
+def test_a_pending_batch_of_a_mode_this_code_cannot_run_is_refused_before_any_change(repo):
+    batch = repo.create_pending(store_hash="s1", sync_type="all", mode="incremental")
 
     with pytest.raises(
-        UnrunnableBatchError, match=f"batch {batch.id} has mode '{mode}', which this DAG cannot run"
+        UnrunnableBatchError, match=f"batch {batch.id} has mode 'incremental', which this DAG cannot run"
     ):
         claim(repo, batch.id)
 
     assert repo.get(batch.id) == batch
+
+
+@pytest.mark.parametrize("sync_type", ["all", "blog", "stop_words"])
+def test_a_pending_targeted_batch_of_another_type_than_product_is_refused_before_any_change(repo, sync_type):
+    batch = repo.create_pending(store_hash="s1", sync_type=sync_type, mode="targeted")
+
+    with pytest.raises(
+        UnrunnableBatchError,
+        match=f"batch {batch.id} is a '{sync_type}' sync in mode 'targeted', which this DAG cannot run "
+        r"\(mode 'targeted' runs sync type 'product' only\)",
+    ):
+        claim(repo, batch.id)
+
+    assert repo.get(batch.id) == batch
+
+
+def test_a_pending_targeted_product_batch_can_be_claimed(repo):
+    batch = repo.create_pending(store_hash="s1", sync_type="product", mode="targeted")
+
+    claimed = claim(repo, batch.id)
+
+    assert (claimed.status, claimed.mode) == ("processing", "targeted")
 
 
 def test_fail_pending_moves_only_a_pending_batch_of_the_store_and_of_the_type_asked(repo):
@@ -147,3 +168,27 @@ def test_import_counts_add_up_into_the_batch_columns_and_survive_xcom():
     assert set(total.columns()) <= set(COUNT_COLUMNS)
     with pytest.raises(ValueError, match="'widgets'"):
         ImportCounts.from_xcom({"widgets": 1})
+
+
+def test_deleted_documents_are_counted_only_by_imports_that_delete(repo):
+    targeted = ImportCounts({Entity.PRODUCTS: 2}, failed=0, deleted=1)
+
+    assert ImportCounts.from_xcom(targeted.to_xcom()) == targeted
+    assert "deleted_documents" not in ImportCounts({Entity.PRODUCTS: 2}).to_xcom()
+    assert (targeted + ImportCounts()).columns() == {
+        "products_count": 2,
+        "failed_documents": 0,
+        "deleted_documents": 1,
+    }
+    assert "deleted_documents" not in (ImportCounts() + ImportCounts()).columns()
+    batch = repo.create_processing(
+        store_hash="s1",
+        sync_type="product",
+        mode="targeted",
+        is_scheduled=False,
+        schedule=None,
+        dag_id="d",
+        run_id="run-deleted",
+    )
+    done = repo.complete(batch.id, counts=targeted.columns(), next_run_at=None)
+    assert (done.mode, done.products_count, done.deleted_documents) == ("targeted", 2, 1)

@@ -2,10 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from bigcommerce_sync.sync_request import MAX_BATCH_ID, InvalidSyncRequest, parse_sync_request, sync_params
+from bigcommerce_sync.sync_request import (
+    MAX_BATCH_ID,
+    MAX_PRODUCT_ID,
+    MAX_PRODUCT_IDS,
+    InvalidSyncRequest,
+    parse_sync_request,
+    sync_params,
+)
 from bigcommerce_sync.sync_types import SyncMode, SyncType
 
-PARAMS = {"sync_type": "all", "mode": "full", "batch_id": None}
+PARAMS = {"sync_type": "all", "mode": "full", "batch_id": None, "product_ids": None}
 
 
 def test_conf_values_override_params_and_explicit_keys_are_remembered():
@@ -38,6 +45,33 @@ def test_empty_conf_uses_params():
         ({"batch_id": 1.0}, "batch_id: Input should be a valid integer"),
         ({"batch_id": 1e308}, "batch_id: Input should be a valid integer"),
         ({"junk": 1, "more": 2}, "unknown conf keys ['junk', 'more']"),
+        ({"sync_type": "product", "mode": "targeted"}, "mode 'targeted' needs product_ids"),
+        (
+            {"sync_type": "product", "mode": "targeted", "product_ids": None},
+            "mode 'targeted' needs product_ids",
+        ),
+        ({"sync_type": "product", "product_ids": [1]}, "product_ids are for mode 'targeted' only"),
+        ({"mode": "targeted", "product_ids": [1]}, "mode 'targeted' accepts sync type 'product', not 'all'"),
+        (
+            {"sync_type": "blog", "mode": "targeted", "product_ids": [1]},
+            "mode 'targeted' accepts sync type 'product', not 'blog'",
+        ),
+        (
+            {"sync_type": "product", "mode": "targeted", "product_ids": []},
+            "product_ids: List should have at least",
+        ),
+        (
+            {"sync_type": "product", "mode": "targeted", "product_ids": [0]},
+            "product_ids.0: Input should be greater",
+        ),
+        (
+            {"sync_type": "product", "mode": "targeted", "product_ids": [1.0]},
+            "product_ids.0: Input should be a valid",
+        ),
+        (
+            {"sync_type": "product", "mode": "targeted", "product_ids": list(range(1, MAX_PRODUCT_IDS + 2))},
+            "product_ids: List should have at most 250 items",
+        ),
     ],
 )
 def test_bad_conf_is_rejected_with_what_is_wrong(conf, message):
@@ -45,6 +79,26 @@ def test_bad_conf_is_rejected_with_what_is_wrong(conf, message):
         parse_sync_request(conf, PARAMS)
 
     assert message in str(raised.value)
+
+
+def test_a_targeted_product_sync_carries_its_product_ids():
+    conf = {"sync_type": "product", "mode": "targeted", "product_ids": [12, 34]}
+
+    request = parse_sync_request(conf, PARAMS)
+
+    assert (request.sync_type, request.mode, request.product_ids) == (
+        SyncType.PRODUCT,
+        SyncMode.TARGETED,
+        [12, 34],
+    )
+
+
+def test_the_form_sends_no_product_ids_as_null_and_a_full_sync_accepts_that():
+    request = parse_sync_request(
+        {"sync_type": "blog", "mode": "full", "batch_id": None, "product_ids": None}, PARAMS
+    )
+
+    assert request.product_ids is None
 
 
 def test_params_render_a_form_with_every_sync_type():
@@ -78,6 +132,45 @@ def test_the_param_and_the_conf_validation_accept_the_same_batch_ids(batch_id, v
         param_accepts = False
     try:
         parse_sync_request({"batch_id": batch_id}, PARAMS)
+        conf_accepts = True
+    except InvalidSyncRequest:
+        conf_accepts = False
+
+    assert param_accepts == conf_accepts == valid
+
+
+ACCEPTED_PRODUCT_IDS = [[1], [12, 34], [MAX_PRODUCT_ID], list(range(1, MAX_PRODUCT_IDS + 1))]
+REFUSED_PRODUCT_IDS = [
+    [],
+    [0],
+    [-1],
+    [MAX_PRODUCT_ID + 1],
+    [10**30],
+    [1.0],
+    [1.5],
+    [True],
+    ["7"],
+    list(range(1, MAX_PRODUCT_IDS + 2)),
+    7,
+]
+
+
+@pytest.mark.parametrize(
+    ("product_ids", "valid"),
+    [(value, True) for value in ACCEPTED_PRODUCT_IDS] + [(value, False) for value in REFUSED_PRODUCT_IDS],
+    ids=lambda value: repr(value)[:40],
+)
+def test_the_param_and_the_conf_validation_accept_the_same_product_ids(product_ids, valid):
+    from airflow.sdk.exceptions import ParamValidationError
+
+    param = sync_params(SyncType.ALL)["product_ids"]
+    try:
+        param.resolve(product_ids)
+        param_accepts = True
+    except ParamValidationError:
+        param_accepts = False
+    try:
+        parse_sync_request({"sync_type": "product", "mode": "targeted", "product_ids": product_ids}, PARAMS)
         conf_accepts = True
     except InvalidSyncRequest:
         conf_accepts = False

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
 
 from bigcommerce_sync.migrations import migrate
-from bigcommerce_sync.sync_types import Entity, SyncMode, SyncType
+from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, Entity, SyncMode, SyncType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -30,14 +30,17 @@ ENTITY_COUNT_COLUMNS = {
     Entity.BLOG_POSTS: "blog_posts_count",
 }
 FAILED_DOCUMENTS_COLUMN = "failed_documents"
-COUNT_COLUMNS = (*ENTITY_COUNT_COLUMNS.values(), FAILED_DOCUMENTS_COLUMN)
-# What this code can run; the table also allows modes ('incremental', 'targeted') it cannot yet.
+DELETED_DOCUMENTS_COLUMN = "deleted_documents"
+COUNT_COLUMNS = (*ENTITY_COUNT_COLUMNS.values(), FAILED_DOCUMENTS_COLUMN, DELETED_DOCUMENTS_COLUMN)
+# What this code can run; the table also allows a mode ('incremental') it cannot yet.
 RUNNABLE_SYNC_TYPES = tuple(t.value for t in SyncType)
 RUNNABLE_MODES = tuple(m.value for m in SyncMode)
+# Each mode with the sync types it accepts, as ``mode:sync_type``.
+RUNNABLE_COMBINATIONS = tuple(f"{mode}:{t}" for mode, types in MODE_SYNC_TYPES.items() for t in types)
 _BATCH_COLUMNS = (
     "id, store_hash, sync_type, mode, status, is_scheduled, schedule, next_run_at, created_at, "
     "started_at, finished_at, products_count, categories_count, pages_count, blog_posts_count, "
-    "failed_documents, dag_id, run_id, error_summary"
+    "failed_documents, deleted_documents, dag_id, run_id, error_summary"
 )
 
 
@@ -69,6 +72,7 @@ class Batch:
     pages_count: int | None
     blog_posts_count: int | None
     failed_documents: int | None
+    deleted_documents: int | None
     dag_id: str | None
     run_id: str | None
     error_summary: str | None
@@ -86,24 +90,33 @@ class ErrorRecord:
 
 @dataclass(frozen=True)
 class ImportCounts:
-    """What imports counted: documents now in each new index version, and documents that failed.
+    """What imports counted: documents per entity, documents that failed, and documents deleted.
 
-    An import task's XCom, e.g. ``{"products": 1200, "failed_documents": 0}``; finalize
-    adds the imports' counts up and records them in the batch's count columns.
+    In a full sync the documents are those now in each new index version; in a targeted
+    sync, those it indexed into the live index, and ``deleted`` the documents it removed
+    from it. An import task's XCom, e.g. ``{"products": 1200, "failed_documents": 0}``
+    (``deleted_documents`` only when the import deleted documents); finalize adds the
+    imports' counts up and records them in the batch's count columns.
     """
 
     documents: Mapping[Entity, int] = field(default_factory=dict)
     failed: int = 0
+    deleted: int | None = None  # None: the import deletes nothing (a full sync's), and the column stays empty
 
     @classmethod
     def from_xcom(cls, value: Mapping[str, Any]) -> ImportCounts:
-        documents = {Entity(key): int(n) for key, n in value.items() if key != FAILED_DOCUMENTS_COLUMN}
-        return cls(documents, int(value.get(FAILED_DOCUMENTS_COLUMN, 0)))
+        others = (FAILED_DOCUMENTS_COLUMN, DELETED_DOCUMENTS_COLUMN)
+        documents = {Entity(key): int(n) for key, n in value.items() if key not in others}
+        deleted = value.get(DELETED_DOCUMENTS_COLUMN)
+        return cls(
+            documents, int(value.get(FAILED_DOCUMENTS_COLUMN, 0)), None if deleted is None else int(deleted)
+        )
 
     def to_xcom(self) -> dict[str, int]:
         return {
             **{str(entity): n for entity, n in self.documents.items()},
             FAILED_DOCUMENTS_COLUMN: self.failed,
+            **({} if self.deleted is None else {DELETED_DOCUMENTS_COLUMN: self.deleted}),
         }
 
     def __add__(self, other: ImportCounts) -> ImportCounts:
@@ -111,12 +124,18 @@ class ImportCounts:
             e: self.documents.get(e, 0) + other.documents.get(e, 0)
             for e in {*self.documents, *other.documents}
         }
-        return ImportCounts(documents, self.failed + other.failed)
+        deleted = (
+            None
+            if self.deleted is None and other.deleted is None
+            else (self.deleted or 0) + (other.deleted or 0)
+        )
+        return ImportCounts(documents, self.failed + other.failed, deleted)
 
     def columns(self) -> dict[str, int]:
         """The counts by ``sync_batches`` column, as :meth:`BatchRepository.complete` takes them."""
         by_entity = {ENTITY_COUNT_COLUMNS[entity]: n for entity, n in self.documents.items()}
-        return {**by_entity, FAILED_DOCUMENTS_COLUMN: self.failed}
+        deleted = {} if self.deleted is None else {DELETED_DOCUMENTS_COLUMN: self.deleted}
+        return {**by_entity, FAILED_DOCUMENTS_COLUMN: self.failed, **deleted}
 
 
 class BatchRepository:
@@ -189,7 +208,7 @@ class BatchRepository:
             "WHERE id = %(id)s AND store_hash = %(store)s "
             "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
             "AND (%(mode)s::text IS NULL OR mode = %(mode)s) "
-            "AND sync_type = ANY(%(runnable_types)s) AND mode = ANY(%(runnable_modes)s) "
+            "AND mode || ':' || sync_type = ANY(%(runnable)s) "
             "AND (status = 'pending' "
             "     OR (status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s)) "
             f"RETURNING {_BATCH_COLUMNS}",
@@ -201,8 +220,7 @@ class BatchRepository:
                 "store": store_hash,
                 "type": sync_type,
                 "mode": mode,
-                "runnable_types": list(RUNNABLE_SYNC_TYPES),
-                "runnable_modes": list(RUNNABLE_MODES),
+                "runnable": list(RUNNABLE_COMBINATIONS),
             },
         )
         if claimed is None:
@@ -335,9 +353,15 @@ class BatchRepository:
                 f"batch {batch_id} has sync type {found.sync_type!r}, which this DAG cannot run "
                 f"(it runs {', '.join(RUNNABLE_SYNC_TYPES)})"
             )
+        if found.mode not in RUNNABLE_MODES:
+            raise UnrunnableBatchError(
+                f"batch {batch_id} has mode {found.mode!r}, which this DAG cannot run "
+                f"(it runs {', '.join(RUNNABLE_MODES)})"
+            )
+        accepted = " or ".join(repr(t.value) for t in MODE_SYNC_TYPES[SyncMode(found.mode)])
         raise UnrunnableBatchError(
-            f"batch {batch_id} has mode {found.mode!r}, which this DAG cannot run "
-            f"(it runs {', '.join(RUNNABLE_MODES)})"
+            f"batch {batch_id} is a {found.sync_type!r} sync in mode {found.mode!r}, which this DAG "
+            f"cannot run (mode {found.mode!r} runs sync type {accepted} only)"
         )
 
     def _one(self, sql: str, parameters: Any) -> Batch:

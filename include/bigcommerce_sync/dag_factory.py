@@ -45,7 +45,8 @@ search configuration (stop words, synonyms) into Elasticsearch. Each run is a
 Trigger with a sync type (`all`, `product`, `category`, `blog`, `stop_words`,
 `synonyms`), or with the `batch_id` of a pending batch to claim. A full sync
 builds new index versions and switches the `bc_{store_hash}_*` aliases to them
-only when every import succeeded.
+only when every import succeeded. A `targeted` product sync updates the listed
+`product_ids` in the live product index and deletes those the store no longer has.
 """
 
 
@@ -72,10 +73,10 @@ def build_store_dag(store: StoreConfig) -> DAG:
             "on_failure_callback": record_task_failure,
         },
     ) as dag:
-        claim = ClaimBatchOperator(
-            task_id=CLAIM_TASK.name, store_hash=store.store_hash, schedule=store.schedule
-        )
         search = {"search_conn_id": store.search_connection_id}
+        claim = ClaimBatchOperator(
+            task_id=CLAIM_TASK.name, store_hash=store.store_hash, schedule=store.schedule, **search
+        )
         lists = {
             "stop_words": store.stop_words,
             "synonyms": store.synonyms,

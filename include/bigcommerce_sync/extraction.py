@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 
 PRODUCT_INCLUDES = "variants,images,custom_fields,primary_image"
+# Product ids per ``id:in`` request of a targeted sync (one page each: a short URL, 250 at most).
+ID_CHUNK_SIZE = 50
 Item = dict[str, Any]
 
 
@@ -31,10 +33,36 @@ def entity_stream(hook: BigCommerceHook, entity: Entity) -> EntityStream:
     return _STREAMS[entity](hook)
 
 
+def product_stream_by_ids(hook: BigCommerceHook, product_ids: Sequence[int]) -> EntityStream:
+    """Return the stream of the store's products among ``product_ids``, read with ``id:in`` in chunks.
+
+    Ids the store does not have are simply not in the stream.
+    """
+    chunks = [product_ids[i : i + ID_CHUNK_SIZE] for i in range(0, len(product_ids), ID_CHUNK_SIZE)]
+    pages = (
+        page
+        for chunk in chunks
+        for page in hook.iter_v3_pages("catalog/products", _product_params({"id:in": _id_list(chunk)}))
+    )
+    return _product_stream(hook, pages)
+
+
 def _products(hook: BigCommerceHook) -> EntityStream:
+    return _product_stream(hook, hook.iter_v3_pages("catalog/products", _product_params({})))
+
+
+def _product_params(filters: dict[str, str]) -> dict[str, str]:
+    return {**filters, "include": PRODUCT_INCLUDES, "sort": "id"}
+
+
+def _id_list(ids: Sequence[int]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def _product_stream(hook: BigCommerceHook, pages: Iterator[list[Item]]) -> EntityStream:
+    """Products become documents with their brand and category names, which are read first."""
     brands = {b["id"]: b["name"] for page in hook.iter_v3_pages("catalog/brands") for b in page}
     categories = {c["category_id"]: c["name"] for c in _tree_categories(hook)}
-    pages = hook.iter_v3_pages("catalog/products", {"include": PRODUCT_INCLUDES, "sort": "id"})
     return EntityStream(
         Entity.PRODUCTS, pages, lambda p: documents.product_document(p, brands, categories), "id"
     )

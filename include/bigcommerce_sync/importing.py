@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,16 @@ class ImportResult:
     duplicates: int
     seconds: float
     retried: int = 0  # documents sent again after the cluster answered 429
+
+
+@dataclass(frozen=True)
+class TargetedResult:
+    """What a targeted import did to the live index."""
+
+    indexed: int  # products the store has, written
+    deleted: int  # documents of products the store no longer has, removed
+    absent: int  # ids neither the store nor the index has (nothing to do)
+    failed: int  # documents that could not be built, written or deleted
 
 
 class _Failures:
@@ -131,6 +141,73 @@ def import_entity(
         seconds=time.monotonic() - started,
         retried=bulk_stats.retried,
     )
+
+
+def import_targeted(
+    hook: SearchHook,
+    index: str,
+    stream: EntityStream,
+    wanted_ids: Iterable[int],
+    *,
+    task_id: str,
+    record_errors: Callable[[list[ErrorRecord]], Any],
+    max_failed_ratio: float,
+) -> TargetedResult:
+    """Write the items of ``stream`` into the live ``index``, then delete the wanted ids the stream lacked.
+
+    The stream holds the store's items among ``wanted_ids``; an id it lacks is one
+    the store does not have (any more), so its document, if any, goes.
+
+    :param hook: the search hook.
+    :param index: the live index to write, through its alias.
+    :param stream: the store's items among ``wanted_ids``.
+    :param wanted_ids: the ids asked for.
+    :param task_id: recorded with each failure.
+    :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
+    :param max_failed_ratio: the share of failed documents above which the import fails.
+    """
+    found: set[Any] = set()
+    written = import_entity(
+        hook,
+        index,
+        replace(stream, pages=_noting_keys(stream.pages, stream.item_key, found)),
+        task_id=task_id,
+        record_errors=record_errors,
+        max_failed_ratio=max_failed_ratio,
+    )
+    gone = [str(i) for i in dict.fromkeys(wanted_ids) if i not in found]
+    failures = _Failures(task_id, stream.entity, record_errors)
+    deleted = absent = 0
+    try:
+        for ok, item in hook.delete_documents(index, gone):
+            result = next(iter(item.values()))
+            if ok:
+                deleted += 1
+            elif result.get("result") == "not_found":
+                absent += 1
+            else:
+                _record_rejection(item, failures)
+    finally:
+        failures.flush()
+    _check_failures(stream.entity, deleted + absent, failures, max_failed_ratio)
+    log.info(
+        "%s: %d written, %d deleted, %d in neither the store nor %s",
+        stream.entity,
+        written.indexed,
+        deleted,
+        absent,
+        index,
+    )
+    return TargetedResult(written.indexed, deleted, absent, written.failed + failures.count)
+
+
+def _noting_keys(
+    pages: Iterable[list[dict[str, Any]]], key: str, seen: set[Any]
+) -> Iterator[list[dict[str, Any]]]:
+    """Pass ``pages`` on, adding each item's ``key`` to ``seen``."""
+    for page in pages:
+        seen.update(item.get(key) for item in page if isinstance(item, dict))
+        yield page
 
 
 def bulk_in_streams(

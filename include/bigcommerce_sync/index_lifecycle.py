@@ -119,6 +119,22 @@ def discard_unpublished(hook: SearchHook, *, store_hash: str, batch_id: int) -> 
     return doomed
 
 
+def live_alias(hook: SearchHook, *, store_hash: str, entity: Entity) -> str:
+    """Return the alias of ``entity``, which must serve an index: a targeted sync writes through it.
+
+    Writing through an alias that does not exist would create a concrete index of that name.
+
+    :raises IndexLifecycleError: no index is live yet.
+    """
+    alias = alias_name(store_hash, entity)
+    if not hook.alias_targets(alias):
+        raise IndexLifecycleError(
+            f"{alias} serves no index yet: a targeted sync updates the live {entity} index, "
+            f"so a full sync of {entity} must run first"
+        )
+    return alias
+
+
 def live_entities(hook: SearchHook, store_hash: str) -> list[Entity]:
     """Return the entities whose alias serves an index for the store."""
     return [entity for entity in Entity if hook.alias_targets(alias_name(store_hash, entity))]

@@ -18,9 +18,14 @@ class SyncType(StrEnum):
 
 
 class SyncMode(StrEnum):
-    """How a sync writes: ``full`` builds a new index version and swaps the alias."""
+    """How a sync writes.
+
+    ``full`` builds new index versions and swaps the aliases; ``targeted`` writes the
+    products it is given (and deletes those the store no longer has) into the live index.
+    """
 
     FULL = "full"
+    TARGETED = "targeted"
 
 
 class Entity(StrEnum):
@@ -50,6 +55,12 @@ _JOB_ENTITIES = {
     ImportJob.BLOGS: (Entity.BLOG_POSTS,),
 }
 
+# The sync types each mode accepts; a targeted sync brings named products up to date.
+MODE_SYNC_TYPES = {
+    SyncMode.FULL: tuple(SyncType),
+    SyncMode.TARGETED: (SyncType.PRODUCT,),
+}
+
 _TYPE_JOBS = {
     SyncType.ALL: tuple(ImportJob),
     SyncType.PRODUCT: (ImportJob.PRODUCTS,),
@@ -60,43 +71,46 @@ _TYPE_JOBS = {
 }
 
 
-def import_jobs(sync_type: SyncType) -> tuple[ImportJob, ...]:
-    """Return the import tasks that run for ``sync_type``."""
-    return _TYPE_JOBS[sync_type]
+def import_jobs(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> tuple[ImportJob, ...]:
+    """Return the import tasks that run for a ``sync_type`` sync in ``mode``."""
+    return _TYPE_JOBS[sync_type] if sync_type in MODE_SYNC_TYPES[mode] else ()
 
 
-def entities(sync_type: SyncType) -> tuple[Entity, ...]:
-    """Return the entities whose indexes ``sync_type`` rebuilds."""
-    return tuple(entity for job in import_jobs(sync_type) for entity in job.entities)
+def entities(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> tuple[Entity, ...]:
+    """Return the entities a ``sync_type`` sync in ``mode`` writes."""
+    return tuple(entity for job in import_jobs(sync_type, mode) for entity in job.entities)
 
 
-def imports_documents(sync_type: SyncType) -> bool:
-    """Data syncs read the store into new, empty index versions."""
-    return bool(entities(sync_type))
+def imports_documents(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> bool:
+    """Full data syncs read the store into new, empty index versions."""
+    return mode is SyncMode.FULL and bool(entities(sync_type))
 
 
-def rebuilds_live(sync_type: SyncType) -> bool:
+def rebuilds_live(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> bool:
     """Analysis-only syncs copy the live indexes into new versions rather than read the store.
 
     A ``synonyms`` sync rebuilds only on clusters that keep synonyms inline; the
     rebuild task finds that out from the search connection.
     """
-    return sync_type in (SyncType.STOP_WORDS, SyncType.SYNONYMS)
+    return mode is SyncMode.FULL and sync_type in (SyncType.STOP_WORDS, SyncType.SYNONYMS)
 
 
-def publishes(sync_type: SyncType) -> bool:
+def publishes(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> bool:
     """Whether a sync may build new index versions for ``publish`` to swap in."""
-    return imports_documents(sync_type) or rebuilds_live(sync_type)
+    return imports_documents(sync_type, mode) or rebuilds_live(sync_type, mode)
 
 
-def applies_stop_words(sync_type: SyncType) -> bool:
-    """Stop words live in the index analysis, so every data sync applies them too."""
-    return sync_type is SyncType.STOP_WORDS or bool(import_jobs(sync_type))
+def applies_stop_words(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> bool:
+    """Stop words live in the index analysis, so every full data sync applies them too.
+
+    A targeted sync writes into the live index, whose analysis it leaves as it is.
+    """
+    return mode is SyncMode.FULL and (sync_type is SyncType.STOP_WORDS or bool(import_jobs(sync_type)))
 
 
-def applies_synonyms(sync_type: SyncType) -> bool:
-    """The synonym set must exist before a new index refers to it."""
-    return sync_type is SyncType.SYNONYMS or bool(import_jobs(sync_type))
+def applies_synonyms(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> bool:
+    """The synonym set must exist before a new index refers to it (a targeted sync builds none)."""
+    return mode is SyncMode.FULL and (sync_type is SyncType.SYNONYMS or bool(import_jobs(sync_type)))
 
 
 @dataclass(frozen=True)
@@ -128,19 +142,20 @@ def import_task(job: ImportJob) -> TaskRef:
     return TaskRef(job.value, IMPORT_GROUP)
 
 
-def required_tasks(sync_type: SyncType) -> set[str]:
-    """Return the ids of the tasks that must succeed for a ``sync_type`` batch to be complete.
+def required_tasks(sync_type: SyncType, mode: SyncMode = SyncMode.FULL) -> set[str]:
+    """Return the ids of the tasks that must succeed for a ``sync_type`` batch in ``mode`` to be complete.
 
     The others skip themselves; a required task that was skipped (a run marked
     failed by hand skips what had not started) means the work was not done.
     """
-    tasks = {CLAIM_TASK, *(import_task(job) for job in import_jobs(sync_type))}
-    if applies_stop_words(sync_type):
+    tasks = {CLAIM_TASK, *(import_task(job) for job in import_jobs(sync_type, mode))}
+    if applies_stop_words(sync_type, mode):
         tasks.add(STOP_WORDS_TASK)
-    if applies_synonyms(sync_type):
+    if applies_synonyms(sync_type, mode):
         tasks.add(SYNONYMS_TASK)
-    if imports_documents(sync_type):
+    if imports_documents(sync_type, mode):
         tasks |= {CREATE_INDEX_TASK, PUBLISH_TASK}
-    if sync_type is SyncType.STOP_WORDS:  # a synonyms sync rebuilds only in inline mode
+    # A synonyms sync rebuilds only in inline mode.
+    if rebuilds_live(sync_type, mode) and sync_type is SyncType.STOP_WORDS:
         tasks |= {REBUILD_INDEX_TASK, PUBLISH_TASK}
     return {task.task_id for task in tasks}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bigcommerce_sync import sync_types
-from bigcommerce_sync.sync_types import ImportJob, SyncType, TaskRef, import_task, required_tasks
+from bigcommerce_sync.sync_types import ImportJob, SyncMode, SyncType, TaskRef, import_task, required_tasks
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
 STORE = {"name": "S", "connection_id": "bigcommerce_x", "retries": 2}
@@ -54,6 +54,10 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert dag.task_dict["finalize"].on_failure_fail_dagrun
     for sync_type in SyncType:  # finalize checks these task ids
         assert required_tasks(sync_type) <= set(dag.task_dict)
+    assert list(dag.params) == ["sync_type", "mode", "batch_id", "product_ids"]
+    assert dag.params.get_param("product_ids").schema["maxItems"] == 250
+    # A targeted sync needs only its claim and the products import to succeed.
+    assert required_tasks(SyncType.PRODUCT, SyncMode.TARGETED) == {"claim_batch", "import.products"}
 
 
 def test_every_task_id_the_tasks_refer_to_is_a_task_of_the_dag(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 from bigcommerce_simulator import Catalog, CatalogSpec
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.dag_factory import build_store_dag
+from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.stores import StoreConfig
 from bigcommerce_sync.sync_types import Entity
@@ -299,7 +300,7 @@ def test_a_pending_batch_of_a_mode_the_dag_cannot_run_fails_for_good_and_says_wh
     assert (run.task_states["claim_batch"], run.try_numbers["claim_batch"]) == ("failed", 1)
     assert run.tasks_in("success") == set()
     batch = repo.get(pending.id)
-    reason = f"batch {pending.id} has mode 'incremental', which this DAG cannot run (it runs full)"
+    reason = f"batch {pending.id} has mode 'incremental', which this DAG cannot run (it runs full, targeted)"
     assert (batch.status, batch.error_summary) == ("failed", f"claim_batch: {reason}")
     assert (batch.dag_id, batch.run_id) == (DAG_ID, run.run_id)
     assert [(e["task_id"], e["message"]) for e in repo.errors(pending.id)] == [("claim_batch", reason)]
@@ -312,6 +313,9 @@ def test_a_pending_batch_of_a_mode_the_dag_cannot_run_fails_for_good_and_says_wh
         ({"batch_id": "12"}, "batch_id"),
         ({"batch_id": 2**63}, "batch_id"),  # beyond BIGSERIAL
         ({"batch_id": 1.0}, "batch_id"),
+        ({"sync_type": "product", "mode": "targeted", "product_ids": [1.0]}, "product_ids"),
+        ({"sync_type": "product", "mode": "targeted", "product_ids": []}, "product_ids"),
+        ({"sync_type": "product", "mode": "targeted", "product_ids": [2**63]}, "product_ids"),
     ],
 )
 def test_conf_that_breaks_the_params_is_refused_before_a_run_exists(repo, conf, param):
@@ -424,3 +428,93 @@ def test_a_permanent_store_error_fails_the_import_on_its_first_try_despite_retri
     (error,) = [e for e in repo.errors(run.batch.id) if e["task_id"] == "import.blogs"]
     assert "HTTP 401" in error["message"] and "v2/blog/posts" in error["message"]
     assert revoked_token not in json.dumps(repo.errors(run.batch.id), default=str) + repr(run.batch)
+
+
+def product_requests_recorded(calls: list[dict]):
+    """``BigCommerceHook.get_json`` that records the params of every product list request."""
+    real_get_json = BigCommerceHook.get_json
+
+    def get_json(hook: BigCommerceHook, session, endpoint: str, params):
+        if endpoint == "v3/catalog/products":
+            calls.append(dict(params))
+        return real_get_json(hook, session, endpoint, params)
+
+    return get_json
+
+
+TARGETED = {"sync_type": "product", "mode": "targeted"}
+
+
+def test_a_targeted_sync_updates_and_deletes_its_products_in_the_live_index(clean_search: SearchHook, sim):
+    full = run_sync(DAG_ID, {"sync_type": "product"})
+    live = f"{alias(Entity.PRODUCTS)}_v{full.batch.id}"
+    edited, other_edited, deleted = (CATALOG.product(position)["id"] for position in (3, 300, 500))
+    never = 987_654_321
+    sim.update_product("teststore", edited, {"name": "Targeted Lamp", "price": 12.5})
+    sim.update_product("teststore", other_edited, {"name": "Targeted Chair"})
+    sim.delete_product("teststore", deleted)
+    sim.reset()  # the counters only; the edits stay
+    requests: list[dict] = []
+
+    with mock.patch.object(BigCommerceHook, "get_json", product_requests_recorded(requests)):
+        run = run_sync(DAG_ID, {**TARGETED, "product_ids": [edited, other_edited, deleted, never]})
+
+    assert run.state == "success"
+    assert run.tasks_in("success") == {"claim_batch", "import.products", "finalize"}
+    assert run.tasks_in("skipped") == set(run.task_states) - {"claim_batch", "import.products", "finalize"}
+    batch = run.batch
+    assert (batch.status, batch.sync_type, batch.mode) == ("completed", "product", "targeted")
+    assert (batch.products_count, batch.deleted_documents, batch.failed_documents) == (2, 1, 0)
+    products = alias(Entity.PRODUCTS)
+    doc = clean_search.client.get(index=products, id=str(edited))["_source"]
+    assert (doc["name"], doc["price"]) == ("Targeted Lamp", 12.5)
+    assert (
+        clean_search.client.get(index=products, id=str(other_edited))["_source"]["name"] == "Targeted Chair"
+    )
+    for gone in (deleted, never):
+        assert not clean_search.client.exists(index=products, id=str(gone))
+    assert clean_search.count(products) == EXPECTED[Entity.PRODUCTS] - 1
+    # No new version, no alias move: the same index serves search, and it is the only one.
+    assert clean_search.alias_targets(products) == [live]
+    assert clean_search.indexes_matching(f"{products}_v*") == [live]
+    # Only id:in product requests (one chunk), no listing of the catalog.
+    assert [r["id:in"] for r in requests] == [f"{edited},{other_edited},{deleted},{never}"]
+    served = sim.stats()["stores"]["teststore"]["responses_by_path"]
+    assert served["/v3/catalog/products"] == {"200": 1}
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        (TARGETED, "mode 'targeted' needs product_ids"),
+        ({"sync_type": "product", "product_ids": [1, 2]}, "product_ids are for mode 'targeted' only"),
+        (
+            {"sync_type": "blog", "mode": "targeted", "product_ids": [1]},
+            "accepts sync type 'product', not 'blog'",
+        ),
+        ({**TARGETED, "product_ids": [1]}, "a full sync of products must run first"),  # no live index
+    ],
+)
+def test_a_targeted_sync_that_makes_no_sense_is_refused_before_any_row_changes(repo, capfd, conf, message):
+    total = repo.hook.get_first("SELECT count(*) FROM sync_batches")[0]
+
+    run = run_sync(DAG_ID, conf)
+
+    assert run.state == "failed" and run.task_states["claim_batch"] == "failed"
+    assert run.tasks_in("success") == set() and run.batch is None
+    printed = capfd.readouterr()
+    assert message in printed.out + printed.err
+    assert repo.hook.get_first("SELECT count(*) FROM sync_batches")[0] == total
+
+
+def test_a_pending_targeted_batch_needs_the_product_ids_in_the_conf(clean_search: SearchHook, repo):
+    run_sync(DAG_ID, {"sync_type": "product"})
+    pending = repo.create_pending(store_hash="teststore", sync_type="product", mode="targeted")
+
+    refused = run_sync(DAG_ID, {"batch_id": pending.id})
+    assert repo.get(pending.id) == pending  # left for a run that gives the ids
+    done = run_sync(DAG_ID, {**TARGETED, "batch_id": pending.id, "product_ids": [CATALOG.product(0)["id"]]})
+
+    assert refused.state == "failed" and refused.batch is None
+    assert done.state == "success" and done.batch.id == pending.id
+    assert (done.batch.status, done.batch.products_count, done.batch.deleted_documents) == ("completed", 1, 0)

@@ -23,7 +23,7 @@ DIALOG = "[data-scope=dialog][data-part=content]"
 def test_the_api_gives_the_form_its_params(live: LiveStack):
     params = live.api.get(f"dags/{DAG_ID}/details")["params"]
 
-    assert list(params) == ["sync_type", "mode", "batch_id"]
+    assert list(params) == ["sync_type", "mode", "batch_id", "product_ids"]
     for name, param in PARAMS.items():
         assert params[name]["value"] == param.value
         assert params[name]["description"] == param.description
@@ -50,6 +50,7 @@ def test_the_trigger_form_offers_the_params_and_starts_the_sync_chosen(live: Liv
         browser.screenshot(SCREENSHOTS["choices"])
         assert choices == [PARAMS["sync_type"].schema["values_display"][t.value] for t in SyncType]
         choose(browser, "Blog posts")
+        # Product ids, a list, renders no ``element_`` input (the conf below shows what it sends).
         assert form_values(browser) == {"sync_type": "blog", "mode": "full", "batch_id": ""}
         set_run_id(browser, run_id)
         browser.click(browser.wait_for(f"{DIALOG} [data-testid=trigger-dag-submit]"))
@@ -57,7 +58,7 @@ def test_the_trigger_form_offers_the_params_and_starts_the_sync_chosen(live: Liv
 
     assert run["state"] == "success" and run["triggered_by"] == "ui"
     # The form sends every param, and, unlike a REST trigger without one, a logical date.
-    assert run["conf"] == {"sync_type": "blog", "mode": "full", "batch_id": None}
+    assert run["conf"] == {"sync_type": "blog", "mode": "full", "batch_id": None, "product_ids": None}
     assert run["logical_date"] is not None
     batch = live.batches.find_by_run(DAG_ID, run_id)
     assert (batch.status, batch.sync_type, batch.is_scheduled) == ("completed", "blog", False)
@@ -84,7 +85,7 @@ def dialog_text(browser: Browser) -> str:
 
 def has_run_parameters(text: str) -> bool:
     """The dialog has rendered its Run Parameters section, down to the last field."""
-    return "Run Parameters" in text and "Batch id" in text
+    return "Run Parameters" in text and "Product ids" in text
 
 
 def open_choices(browser: Browser, label: str) -> list[str]:

@@ -163,6 +163,13 @@ class SearchHook(BaseHook):
             copied += 1
         return copied
 
+    def delete_documents(self, index: str, ids: Iterable[str]) -> Iterator[tuple[bool, dict[str, Any]]]:
+        """Delete the documents ``ids`` from ``index``; yield ``(ok, item)`` per id, in order.
+
+        An id the index does not hold answers ``ok`` false with status 404 and result ``not_found``.
+        """
+        return self.bulk({"_op_type": "delete", "_index": index, "_id": i} for i in ids)
+
     def server_version(self) -> str:
         """The version of the cluster's nodes (``GET _nodes``, which every distribution serves)."""
         nodes = self.client.nodes.info(filter_path="nodes.*.version")["nodes"]

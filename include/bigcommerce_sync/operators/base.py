@@ -29,6 +29,7 @@ class ClaimedBatch:
     sync_type: SyncType
     mode: SyncMode
     is_scheduled: bool
+    product_ids: tuple[int, ...] = ()  # a targeted sync's products, from the run's conf
 
     @classmethod
     def from_xcom(cls, value: Mapping[str, Any]) -> ClaimedBatch:
@@ -38,21 +39,33 @@ class ClaimedBatch:
             sync_type=SyncType(value["sync_type"]),
             mode=SyncMode(value["mode"]),
             is_scheduled=bool(value["is_scheduled"]),
+            product_ids=tuple(int(i) for i in value.get("product_ids") or ()),
         )
 
     @classmethod
-    def from_batch(cls, batch: Batch) -> ClaimedBatch:
-        """The claimed batch as its row in the batch store records it."""
+    def from_batch(cls, batch: Batch, product_ids: tuple[int, ...] = ()) -> ClaimedBatch:
+        """The claimed batch as its row in the batch store records it, with the run's product ids."""
         return cls(
             batch_id=batch.id,
             store_hash=batch.store_hash,
             sync_type=SyncType(batch.sync_type),
             mode=SyncMode(batch.mode),
             is_scheduled=batch.is_scheduled,
+            product_ids=product_ids,
         )
 
     def to_xcom(self) -> dict[str, Any]:
-        return {**asdict(self), "sync_type": self.sync_type.value, "mode": self.mode.value}
+        return {
+            **asdict(self),
+            "sync_type": self.sync_type.value,
+            "mode": self.mode.value,
+            "product_ids": list(self.product_ids),
+        }
+
+    @property
+    def description(self) -> str:
+        """``product`` for a full sync, ``targeted product`` otherwise (as in "a targeted product sync")."""
+        return str(self.sync_type) if self.mode is SyncMode.FULL else f"{self.mode} {self.sync_type}"
 
 
 class BatchTaskOperator(BaseOperator):
@@ -73,16 +86,16 @@ class BatchTaskOperator(BaseOperator):
         return ClaimedBatch.from_xcom(context["ti"].xcom_pull(task_ids=self.claim_task_id))
 
     def claimed_batch_or_skip(
-        self, context: Context, *, applies: Callable[[SyncType], bool], reason: str
+        self, context: Context, *, applies: Callable[[SyncType, SyncMode], bool], reason: str
     ) -> ClaimedBatch:
-        """Return the claimed batch, or skip this task when its work does not apply to the sync type.
+        """Return the claimed batch, or skip this task when its work does not apply to the sync type and mode.
 
-        :param applies: whether a sync type needs this task's work.
+        :param applies: whether a sync of a type, in a mode, needs this task's work.
         :param reason: why it does not, as in "a blog sync <reason>" (the skip's message).
         """
         batch = self.claimed_batch(context)
-        if not applies(batch.sync_type):
-            raise AirflowSkipException(f"a {batch.sync_type} sync {reason}")
+        if not applies(batch.sync_type, batch.mode):
+            raise AirflowSkipException(f"a {batch.description} sync {reason}")
         return batch
 
 

@@ -19,7 +19,7 @@ from bigcommerce_sync.batches import (
 )
 from bigcommerce_sync.operators.base import CLAIM_TASK_ID, BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
-from bigcommerce_sync.sync_types import required_tasks
+from bigcommerce_sync.sync_types import Entity, SyncMode, SyncType, required_tasks
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -38,10 +38,12 @@ class ClaimBatchOperator(BaseOperator):
     without, a batch is created already claimed. Any problem fails the run at
     once, with no retry and no row changed, except a Pending batch of this store
     whose type or mode this DAG cannot run: no run ever could, so it is failed
-    for good, saying why.
+    for good, saying why. A targeted sync is refused, changing no row, while the
+    store has no live product index to update.
 
     :param store_hash: the store this DAG syncs.
     :param schedule: the store's cron schedule, recorded on the batch.
+    :param search_conn_id: the search cluster's connection.
     :param batch_db_conn_id: the batch store's Postgres connection.
     """
 
@@ -50,12 +52,14 @@ class ClaimBatchOperator(BaseOperator):
         *,
         store_hash: str,
         schedule: str | None,
+        search_conn_id: str,
         batch_db_conn_id: str = BATCH_DB_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.store_hash = store_hash
         self.schedule = schedule
+        self.search_conn_id = search_conn_id
         self.batch_db_conn_id = batch_db_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -64,6 +68,8 @@ class ClaimBatchOperator(BaseOperator):
             request = parse_sync_request(dag_run.conf, context["params"])
         except InvalidSyncRequest as error:
             raise AirflowFailException(str(error)) from None
+        if request.mode is SyncMode.TARGETED:
+            self._require_live_products()
         repository = BatchRepository(self.batch_db_conn_id)
         repository.migrate()
         is_scheduled = dag_run.run_type == "scheduled"
@@ -75,7 +81,17 @@ class ClaimBatchOperator(BaseOperator):
             batch.sync_type,
             batch.store_hash,
         )
-        return ClaimedBatch.from_batch(batch).to_xcom()
+        return ClaimedBatch.from_batch(batch, tuple(request.product_ids or ())).to_xcom()
+
+    def _require_live_products(self) -> None:
+        """A targeted sync updates the live product index: refuse it, writing nothing, if there is none."""
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.index_lifecycle import IndexLifecycleError, live_alias
+
+        try:
+            live_alias(SearchHook(self.search_conn_id), store_hash=self.store_hash, entity=Entity.PRODUCTS)
+        except IndexLifecycleError as error:
+            raise AirflowFailException(f"cannot run a targeted sync: {error}") from None
 
     def _claim(
         self, repository: BatchRepository, request: SyncRequest, is_scheduled: bool, dag_id: str, run_id: str
@@ -90,21 +106,33 @@ class ClaimBatchOperator(BaseOperator):
                 dag_id=dag_id,
                 run_id=run_id,
             )
+        targeted = request.mode is SyncMode.TARGETED
         try:
+            self._refuse_pending_targeted_without_ids(repository, request)
             return repository.claim(
                 batch_id=request.batch_id,
                 store_hash=self.store_hash,
                 is_scheduled=is_scheduled,
                 dag_id=dag_id,
                 run_id=run_id,
-                sync_type=request.sync_type.value if "sync_type" in request.explicit else None,
-                mode=request.mode.value if "mode" in request.explicit else None,
+                # The product ids are the run's, so the batch must be a targeted product sync.
+                sync_type=SyncType.PRODUCT.value
+                if targeted
+                else (request.sync_type.value if "sync_type" in request.explicit else None),
+                mode=request.mode.value if targeted or "mode" in request.explicit else None,
             )
         except UnrunnableBatchError as error:
             self._fail_unrunnable(repository, request.batch_id, str(error), dag_id, run_id)
             raise AirflowFailException(f"cannot run: {error}") from None
         except BatchClaimError as error:
             raise AirflowFailException(f"cannot claim: {error}") from None
+
+    @staticmethod
+    def _refuse_pending_targeted_without_ids(repository: BatchRepository, request: SyncRequest) -> None:
+        """A Pending targeted batch gets its product ids from the run's conf: without them, claim nothing."""
+        reason = targeted_batch_without_ids(repository, request)
+        if reason:
+            raise BatchClaimError(reason)
 
     def _fail_unrunnable(
         self, repository: BatchRepository, batch_id: int, reason: str, dag_id: str, run_id: str
@@ -197,6 +225,10 @@ class FinalizeBatchOperator(BatchTaskOperator):
             request = None  # claim_batch refused it, writing nothing; neither does this
         if request is None or request.batch_id is None:
             raise AirflowFailException(f"no batch to record: {reason}")
+        if targeted_batch_without_ids(repository, request):  # a later run with the ids can claim it
+            raise AirflowFailException(
+                f"no batch to record: {reason}; batch {request.batch_id} left as it was"
+            )
         failed = repository.fail_pending(
             request.batch_id,
             store_hash=self.store_hash,
@@ -243,7 +275,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
     def _unsuccessful_tasks(self, ti: Any, batch: ClaimedBatch) -> dict[str, str]:
         """Tasks that failed, and required tasks that did not succeed (e.g. skipped by a cancel)."""
         named = self._task_states(ti)
-        required = required_tasks(batch.sync_type)
+        required = required_tasks(batch.sync_type, batch.mode)
         return {
             task_id: state
             for task_id, state in named.items()
@@ -273,6 +305,16 @@ class FinalizeBatchOperator(BatchTaskOperator):
         dag_run = context["dag_run"]
         base = dag_run.logical_date or dag_run.run_after
         return croniter(self.schedule, base).get_next(datetime)
+
+
+def targeted_batch_without_ids(repository: BatchRepository, request: SyncRequest) -> str | None:
+    """Say why the Pending batch ``request`` names cannot be claimed: targeted, but the conf gives no ids."""
+    pending = repository.get(request.batch_id) if request.batch_id is not None else None
+    if pending is None or pending.mode != SyncMode.TARGETED or request.product_ids:
+        return None
+    return (
+        f'batch {pending.id} is a targeted sync: the conf must give its product_ids (with "mode": "targeted")'
+    )
 
 
 def _state_name(state: Any) -> str:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from bigcommerce_sync.batches import BatchRepository, ImportCounts
-from bigcommerce_sync.index_lifecycle import seal, version_name
+from bigcommerce_sync.index_lifecycle import IndexLifecycleError, live_alias, seal, version_name
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
-from bigcommerce_sync.sync_types import ImportJob, import_jobs
+from bigcommerce_sync.sync_types import Entity, ImportJob, SyncMode, import_jobs
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from bigcommerce_sync.sync_types import Entity
+    from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 
 
 class ImportOperator(BatchTaskOperator):
@@ -23,6 +23,9 @@ class ImportOperator(BatchTaskOperator):
 
     Returns the documents now in each new index version, and how many failed
     (:class:`ImportCounts`, e.g. ``{"products": 1200, "failed_documents": 0}``).
+    In a targeted sync the products task writes the batch's products into the live
+    index instead, deletes those the store no longer has, and returns the products
+    written and the documents deleted.
 
     Each import keeps ``api_concurrency`` requests in flight and leaves, in every
     quota window, room for the requests all of the sync's parallel imports may
@@ -55,35 +58,72 @@ class ImportOperator(BatchTaskOperator):
     def execute(self, context: Context) -> dict[str, int]:
         batch = self.claimed_batch_or_skip(
             context,
-            applies=lambda sync_type: self.job in import_jobs(sync_type),
+            applies=lambda sync_type, mode: self.job in import_jobs(sync_type, mode),
             reason=f"does not import {self.job}",
         )
         # The store client loads only when a task runs, not at parse time.
         from bigcommerce_sync.hooks.bigcommerce import BigCommercePermanentError
 
         try:
+            if batch.mode is SyncMode.TARGETED:
+                return self._import_targeted(batch).to_xcom()
             return self._import(batch).to_xcom()
-        except BigCommercePermanentError as error:
-            # Bad credentials, a missing scope or resource, a bad request: no Airflow retry can fix
-            # them, and retrying would only hold the batch Processing for minutes.
+        except (BigCommercePermanentError, IndexLifecycleError) as error:
+            # Bad credentials, a missing scope or resource, a bad request, no live index to update:
+            # no Airflow retry can fix them, and retrying would only hold the batch Processing for minutes.
             raise AirflowFailException(str(error)) from error
 
-    def _import(self, batch: ClaimedBatch) -> ImportCounts:
-        from bigcommerce_sync.extraction import entity_stream
+    def _store(self, batch: ClaimedBatch) -> BigCommerceHook:
         from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
-        from bigcommerce_sync.hooks.search import SearchHook
-        from bigcommerce_sync.importing import import_entity
 
-        store = BigCommerceHook(
+        return BigCommerceHook(
             self.bigcommerce_conn_id,
             max_concurrency=self.api_concurrency,
             # Room for every import of this sync running at once (a product sync has only this one).
-            quota_reserve=self.api_concurrency * len(import_jobs(batch.sync_type)),
+            quota_reserve=self.api_concurrency * len(import_jobs(batch.sync_type, batch.mode)),
         )
+
+    def _record_errors(self, batch: ClaimedBatch) -> partial[int]:
+        """Stores a chunk of :class:`ErrorRecord` in the batch's ``sync_errors``."""
+        return partial(BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash)
+
+    def _import_targeted(self, batch: ClaimedBatch) -> ImportCounts:
+        """Bring the batch's products up to date in the live index (no new version, no alias move)."""
+        from bigcommerce_sync.extraction import product_stream_by_ids
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.importing import import_targeted
+
         search = SearchHook(self.search_conn_id)
-        record_errors = partial(
-            BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash
+        alias = live_alias(search, store_hash=batch.store_hash, entity=Entity.PRODUCTS)
+        result = import_targeted(
+            search,
+            alias,
+            product_stream_by_ids(self._store(batch), batch.product_ids),
+            batch.product_ids,
+            task_id=self.task_id,
+            record_errors=self._record_errors(batch),
+            max_failed_ratio=self.max_failed_ratio,
         )
+        search.refresh(alias)  # the batch's counts are visible in search when it completes
+        self.log.info(
+            "%d of %d products written to %s, %d deleted, %d in neither the store nor the index, %d failed",
+            result.indexed,
+            len(set(batch.product_ids)),
+            alias,
+            result.deleted,
+            result.absent,
+            result.failed,
+        )
+        return ImportCounts({Entity.PRODUCTS: result.indexed}, result.failed, result.deleted)
+
+    def _import(self, batch: ClaimedBatch) -> ImportCounts:
+        from bigcommerce_sync.extraction import entity_stream
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.importing import import_entity
+
+        store = self._store(batch)
+        search = SearchHook(self.search_conn_id)
+        record_errors = self._record_errors(batch)
         documents: dict[Entity, int] = {}
         failed = 0
         for entity in self.job.entities:

@@ -63,7 +63,9 @@ class CreateIndexOperator(BatchTaskOperator):
         self.search_conn_id = search_conn_id
 
     def execute(self, context: Context) -> dict[str, str]:
-        batch = self.claimed_batch_or_skip(context, applies=imports_documents, reason="imports no documents")
+        batch = self.claimed_batch_or_skip(
+            context, applies=imports_documents, reason="builds no new index version"
+        )
         from bigcommerce_sync.hooks.search import SearchHook
 
         ti = context["ti"]
