@@ -44,6 +44,14 @@ _BATCH_COLUMNS = (
 )
 
 
+# The batch a run names: this store's, and of the type and mode the run asked for, if it asked.
+_THE_BATCH_ASKED_FOR = (
+    "WHERE id = %(id)s AND store_hash = %(store)s "
+    "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
+    "AND (%(mode)s::text IS NULL OR mode = %(mode)s)"
+)
+
+
 class BatchClaimError(Exception):
     """A requested batch cannot be claimed by this run; nothing was changed."""
 
@@ -205,9 +213,7 @@ class BatchRepository:
         claimed = self._one_or_none(
             "UPDATE sync_batches SET status = 'processing', started_at = now(), "
             "is_scheduled = %(scheduled)s, dag_id = %(dag_id)s, run_id = %(run_id)s "
-            "WHERE id = %(id)s AND store_hash = %(store)s "
-            "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
-            "AND (%(mode)s::text IS NULL OR mode = %(mode)s) "
+            f"{_THE_BATCH_ASKED_FOR} "
             "AND mode || ':' || sync_type = ANY(%(runnable)s) "
             "AND (status = 'pending' "
             "     OR (status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s)) "
@@ -250,9 +256,7 @@ class BatchRepository:
         return self._one_or_none(
             "UPDATE sync_batches SET status = 'failed', started_at = now(), finished_at = now(), "
             "error_summary = %(summary)s, dag_id = %(dag_id)s, run_id = %(run_id)s "
-            "WHERE id = %(id)s AND store_hash = %(store)s AND status = 'pending' "
-            "AND (%(type)s::text IS NULL OR sync_type = %(type)s) "
-            "AND (%(mode)s::text IS NULL OR mode = %(mode)s) "
+            f"{_THE_BATCH_ASKED_FOR} AND status = 'pending' "
             f"RETURNING {_BATCH_COLUMNS}",
             {
                 "summary": summary,
