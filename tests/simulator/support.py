@@ -12,6 +12,17 @@ from bigcommerce_simulator import CatalogSpec, StoreSpec
 BASE_CATALOG = CatalogSpec(seed=1, products=60, categories=30, brands=8, pages=12, blog_posts=12)
 EMPTY_CATALOG = CatalogSpec(seed=1, products=0, categories=0, brands=0, pages=0, blog_posts=0)
 
+# A product's sub-resource paths, and the include key that carries the same items.
+SUB_RESOURCES = {
+    "variants": "variants",
+    "images": "images",
+    "videos": "videos",
+    "custom-fields": "custom_fields",
+    "bulk-pricing-rules": "bulk_pricing_rules",
+    "options": "options",
+    "modifiers": "modifiers",
+}
+
 STORES = [
     StoreSpec("alpha1", "token-alpha1", BASE_CATALOG, quota=0),
     StoreSpec("twin1", "token-twin1", BASE_CATALOG, quota=0),

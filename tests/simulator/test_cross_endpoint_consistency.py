@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simulator.support import StoreApi
+from tests.simulator.support import SUB_RESOURCES, StoreApi
 
-SUB_RESOURCES = {
-    "variants": "variants",
-    "images": "images",
-    "videos": "videos",
-    "custom-fields": "custom_fields",
-    "bulk-pricing-rules": "bulk_pricing_rules",
-    "options": "options",
-    "modifiers": "modifiers",
-}
 EVERY_INCLUDE = ",".join(SUB_RESOURCES.values()) + ",primary_image,channels,parent_relations,reviews"
 
 

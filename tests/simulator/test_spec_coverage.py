@@ -10,7 +10,7 @@ import pytest
 
 from bigcommerce_simulator.routes import ROUTES
 from tests.simulator.openapi import _document, errors_of, require_spec_dir, response_validator, validator
-from tests.simulator.support import StoreApi
+from tests.simulator.support import SUB_RESOURCES, StoreApi
 
 SPEC_FILES = {
     "v3": (
@@ -133,21 +133,10 @@ def hook(api: StoreApi, sim_process, admin) -> dict[str, Any]:
     return response.json()["data"]
 
 
-SUB_KEYS = {
-    "variants": "variants",
-    "images": "images",
-    "videos": "videos",
-    "custom-fields": "custom_fields",
-    "bulk-pricing-rules": "bulk_pricing_rules",
-    "options": "options",
-    "modifiers": "modifiers",
-}
-
-
 def concrete_path(version: str, path: str, examples: dict[str, Any]) -> str:
     """Fill a spec path's placeholders with IDs that exist in alpha1."""
     parts = path.strip("/").split("/")
-    sub = next((SUB_KEYS[part] for part in parts if part in SUB_KEYS), None)
+    sub = next((SUB_RESOURCES[part] for part in parts if part in SUB_RESOURCES), None)
     needs_values = "/values" in path
 
     def usable(item: dict) -> bool:
