@@ -27,6 +27,8 @@ DEFAULT_STORES_FILE = Path(__file__).resolve().parents[1] / "stores.yaml"
 DAG_ID_PREFIX = "bigcommerce_sync_"
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+# A field of the product index, as its mapping names it (e.g. ``availability``, ``name.raw``).
+ProductFieldPath = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
 # libyaml's loader when available.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -54,6 +56,8 @@ class StoreConfig(BaseModel):
     api_concurrency: int = Field(default=2, ge=1, le=8)
     max_failed_ratio: float = Field(default=0.01, ge=0, le=1)
     keep_previous_indexes: int = Field(default=1, ge=0, le=10)
+    # Keyword fields of the product index whose values the searchable-values job also collects.
+    searchable_fields: list[ProductFieldPath] = Field(default=[], max_length=50)
 
     @field_validator("schedule")
     @classmethod
@@ -68,6 +72,14 @@ class StoreConfig(BaseModel):
         for rule in rules:
             validate_synonym_rule(rule)
         return rules
+
+    @field_validator("searchable_fields")
+    @classmethod
+    def _distinct_fields(cls, fields: list[str]) -> list[str]:
+        repeated = sorted({f for f in fields if fields.count(f) > 1})
+        if repeated:
+            raise ValueError(f"fields listed more than once: {', '.join(repeated)}")
+        return fields
 
     @property
     def dag_id(self) -> str:
