@@ -70,6 +70,7 @@ def product_document(
         "custom_fields": [
             {"name": f.get("name"), "value": f.get("value")} for f in product.get("custom_fields") or []
         ],
+        "facets": _facets(product),
     }
 
 
@@ -165,6 +166,24 @@ def _variant(variant: Mapping[str, Any]) -> dict[str, Any]:
         "inventory_level": variant.get("inventory_level"),
         "options": ", ".join(f"{o.get('option_display_name')}: {o.get('label')}" for o in options),
     }
+
+
+def _facets(product: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The product's option values and custom fields, each ``(kind, name, value)`` once.
+
+    What storefront filters list: a product with red variants in three sizes carries
+    ``option Color = Red`` once, so a nested aggregation counts products, not variants.
+    """
+    options = {
+        ("option", o.get("option_display_name"), o.get("label"))
+        for variant in product.get("variants") or []
+        for o in variant.get("option_values") or []
+    }
+    fields = {("custom_field", f.get("name"), f.get("value")) for f in product.get("custom_fields") or []}
+    return [
+        {"kind": kind, "name": str(name), "value": str(value)}
+        for kind, name, value in sorted((k, str(n), str(v)) for k, n, v in options | fields if n and v)
+    ]
 
 
 def _sorted_images(images: Any) -> list[Mapping[str, Any]]:

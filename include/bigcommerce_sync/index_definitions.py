@@ -13,9 +13,14 @@ _KEYWORD = {"type": "keyword"}
 # Shown, never searched, sorted or aggregated: no inverted index and no doc values.
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
+# Product names answer prefix queries (a search-as-you-type box) from indexed prefixes of their words.
+_PREFIXES = {"index_prefixes": {"min_chars": 1, "max_chars": 10}}
+# Option values and custom fields as (kind, name, value): nested, so each value stays with its name.
+_FACETS = {"type": "nested", "properties": {"kind": _KEYWORD, "name": _KEYWORD, "value": _KEYWORD}}
+
 _PRODUCT = {
     "id": {"type": "long"},
-    "name": _TEXT_AND_KEYWORD,
+    "name": {**_TEXT_AND_KEYWORD, **_PREFIXES},
     "sku": _KEYWORD,
     "type": _KEYWORD,
     "description": _TEXT,
@@ -57,6 +62,7 @@ _PRODUCT = {
     },
     "thumbnail_url": _STORED_ONLY,
     "custom_fields": {"properties": {"name": _KEYWORD, "value": _TEXT_AND_KEYWORD}},
+    "facets": _FACETS,
 }
 
 _CATEGORY = {

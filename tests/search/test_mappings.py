@@ -132,15 +132,27 @@ def test_every_mapped_field_is_indexed_by_elasticsearch_and_finds_its_document(s
             continue  # kept for display; Elasticsearch can still query it slowly through doc values
         elif not cap["searchable"]:
             problems[path] = "not searchable"
-        elif why := _finds_its_document(hook, index, documents, path, spec):
+        elif why := _finds_its_document(hook, index, documents, path, spec, nested_in(path, entity)):
             problems[path] = why
     assert problems == {}
 
 
+def nested_in(path: str, entity: Entity) -> str | None:
+    """The ``nested`` object ``path`` lies in (e.g. the product ``facets``), or None."""
+    properties = index_body(entity, {})["mappings"]["properties"]
+    top = properties.get(path.split(".", 1)[0], {})
+    return path.split(".", 1)[0] if top.get("type") == "nested" else None
+
+
 def _finds_its_document(
-    hook: SearchHook, index: str, documents: list[dict[str, Any]], path: str, spec: Mapping[str, Any]
+    hook: SearchHook,
+    index: str,
+    documents: list[dict[str, Any]],
+    path: str,
+    spec: Mapping[str, Any],
+    nested: str | None = None,
 ) -> str | None:
-    """Search ``path`` for a document's own value; return why that failed, or None."""
+    """Search ``path`` (inside ``nested``, if given) for a document's own value; return why that failed."""
     source_path = path.removesuffix(".raw")
     tried = 0
     for doc in documents:
@@ -151,6 +163,8 @@ def _finds_its_document(
         query = query_for(path, spec, value)
         if query is None:
             continue
+        if nested:
+            query = {"nested": {"path": nested, "query": query}}
         tried += 1
         found = hook.search(
             index, {"bool": {"must": [query], "filter": [{"ids": {"values": [str(doc["id"])]}}]}}, size=1
