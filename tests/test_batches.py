@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bigcommerce_sync.batches import (
     COUNT_COLUMNS,
     BatchClaimError,
     BatchRepository,
+    EntityCounts,
     ErrorRecord,
     ImportCounts,
     UnrunnableBatchError,
 )
-from bigcommerce_sync.sync_types import Entity
+from bigcommerce_sync.mode_plan import ModePlan
+from bigcommerce_sync.sync_types import Entity, SyncMode
 
 
 @pytest.fixture
@@ -22,8 +27,13 @@ def repo(batch_db_url) -> BatchRepository:
     return repository
 
 
-def claim(repo: BatchRepository, batch_id: int, store: str = "s1", run: str = "run-1", **kw):
-    return repo.claim(batch_id=batch_id, store_hash=store, is_scheduled=False, dag_id="d", run_id=run, **kw)
+AS_ASKED = ModePlan(SyncMode.FULL, "asked for")
+
+
+def claim(repo: BatchRepository, batch_id: int, store: str = "s1", run: str = "run-1", plan=AS_ASKED, **kw):
+    return repo.claim(
+        batch_id=batch_id, store_hash=store, is_scheduled=False, dag_id="d", run_id=run, plan=plan, **kw
+    )
 
 
 def test_migrations_apply_once(repo):
@@ -68,8 +78,8 @@ def test_missing_batch(repo):
 def test_created_batch_is_processing_and_a_retry_returns_it(repo):
     run = {"dag_id": "d", "run_id": "r9", "is_scheduled": True, "schedule": "0 3 * * *"}
 
-    first = repo.create_processing(store_hash="s1", sync_type="blog", mode="full", **run)
-    again = repo.create_processing(store_hash="s1", sync_type="blog", mode="full", **run)
+    first = repo.create_processing(store_hash="s1", sync_type="blog", plan=AS_ASKED, **run)
+    again = repo.create_processing(store_hash="s1", sync_type="blog", plan=AS_ASKED, **run)
 
     assert first.id == again.id
     assert first.status == "processing" and first.is_scheduled is True
@@ -79,12 +89,13 @@ def test_created_batch_is_processing_and_a_retry_returns_it(repo):
 def test_complete_and_fail_only_leave_processing(repo):
     batch = claim(repo, repo.create_pending(store_hash="s1", sync_type="all", mode="full").id, run="r-c")
 
-    done = repo.complete(batch.id, counts={"products_count": 5, "failed_documents": 1}, next_run_at=None)
+    counts = ImportCounts({Entity.PRODUCTS: EntityCounts(fetched=6, indexed=5, failed=1)})
+    done = repo.complete(batch.id, counts=counts, next_run_at=None)
 
     assert (done.status, done.products_count, done.failed_documents) == ("completed", 5, 1)
     assert done.finished_at is not None
     with pytest.raises(LookupError):
-        repo.fail(batch.id, summary="late", counts={}, next_run_at=None)
+        repo.fail(batch.id, summary="late", counts=ImportCounts(), next_run_at=None)
     assert repo.get(batch.id).status == "completed"
 
 
@@ -103,11 +114,14 @@ def test_errors_are_recorded_in_order(repo):
     assert all(r["store_hash"] == "s1" and r["created_at"] for r in rows)
 
 
-def test_a_pending_batch_of_a_mode_this_code_cannot_run_is_refused_before_any_change(repo):
-    batch = repo.create_pending(store_hash="s1", sync_type="all", mode="incremental")
+@pytest.mark.parametrize("sync_type", ["stop_words", "synonyms"])
+def test_a_pending_incremental_batch_of_an_analysis_type_is_refused_before_any_change(repo, sync_type):
+    batch = repo.create_pending(store_hash="s1", sync_type=sync_type, mode="incremental")
 
     with pytest.raises(
-        UnrunnableBatchError, match=f"batch {batch.id} has mode 'incremental', which this DAG cannot run"
+        UnrunnableBatchError,
+        match=f"batch {batch.id} is a '{sync_type}' sync in mode 'incremental', which this DAG cannot run "
+        r"\(mode 'incremental' runs sync type 'all' or 'product' or 'category' or 'blog' only\)",
     ):
         claim(repo, batch.id)
 
@@ -131,9 +145,23 @@ def test_a_pending_targeted_batch_of_another_type_than_product_is_refused_before
 def test_a_pending_targeted_product_batch_can_be_claimed(repo):
     batch = repo.create_pending(store_hash="s1", sync_type="product", mode="targeted")
 
-    claimed = claim(repo, batch.id)
+    claimed = claim(repo, batch.id, plan=ModePlan(SyncMode.TARGETED, "asked for"))
 
     assert (claimed.status, claimed.mode) == ("processing", "targeted")
+
+
+def test_a_claim_records_the_mode_the_batch_runs_in_and_why(repo):
+    batch = repo.create_pending(store_hash="s1", sync_type="product", mode="incremental")
+    fallback = ModePlan(
+        SyncMode.FULL, "pending batch's mode; ran full: no completed product sync to start from"
+    )
+
+    claimed = claim(repo, batch.id, plan=fallback, mode="incremental", run="run-fallback")
+    retried = claim(repo, batch.id, plan=fallback, mode="incremental", run="run-fallback")
+
+    assert (claimed.status, claimed.mode, claimed.mode_reason) == ("processing", "full", fallback.reason)
+    # A retried claim of the same run gets its batch back, though its mode is no longer the one asked for.
+    assert (retried.id, retried.mode, retried.mode_reason) == (claimed.id, "full", fallback.reason)
 
 
 def test_fail_pending_moves_only_a_pending_batch_of_the_store_and_of_the_type_asked(repo):
@@ -152,43 +180,76 @@ def test_fail_pending_moves_only_a_pending_batch_of_the_store_and_of_the_type_as
     assert again is None and repo.get(batch.id) == failed  # only Pending leaves
 
 
-def test_import_counts_add_up_into_the_batch_columns_and_survive_xcom():
-    products = ImportCounts.from_xcom({"products": 5, "failed_documents": 1})
-    category = ImportCounts({Entity.CATEGORIES: 2, Entity.PAGES: 1})
+def test_import_counts_add_up_per_entity_and_survive_xcom():
+    at = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    products = ImportCounts.from_xcom(
+        {
+            "entities": {"products": {"fetched": 6, "indexed": 5, "deleted": 2, "failed": 1}},
+            "watermark": at.isoformat(),
+        }
+    )
+    category = ImportCounts({Entity.CATEGORIES: EntityCounts(2, 2), Entity.PAGES: EntityCounts(1, 1)})
 
-    total = products + category + ImportCounts({Entity.PRODUCTS: 3})
+    total = products + category + ImportCounts({Entity.PRODUCTS: EntityCounts(3, 3, 1)})
 
     assert ImportCounts.from_xcom(category.to_xcom()) == category
-    assert total.columns() == {
+    assert total.watermark == at
+    assert total.entities[Entity.PRODUCTS] == EntityCounts(fetched=9, indexed=8, deleted=3, failed=1)
+    columns = total.columns()
+    assert {key: columns[key] for key in columns if key != "entity_counts"} == {
         "products_count": 8,
         "categories_count": 2,
         "pages_count": 1,
         "failed_documents": 1,
+        "deleted_documents": 3,
     }
-    assert set(total.columns()) <= set(COUNT_COLUMNS)
+    assert json.loads(columns["entity_counts"])["pages"] == {
+        "fetched": 1,
+        "indexed": 1,
+        "deleted": 0,
+        "failed": 0,
+    }
+    assert set(columns) <= set(COUNT_COLUMNS)
+    assert ImportCounts().columns() == {}  # nothing imported: the count columns stay empty
     with pytest.raises(ValueError, match="'widgets'"):
-        ImportCounts.from_xcom({"widgets": 1})
+        ImportCounts.from_xcom({"entities": {"widgets": {}}})
 
 
-def test_deleted_documents_are_counted_only_by_imports_that_delete(repo):
-    targeted = ImportCounts({Entity.PRODUCTS: 2}, failed=0, deleted=1)
-
-    assert ImportCounts.from_xcom(targeted.to_xcom()) == targeted
-    assert "deleted_documents" not in ImportCounts({Entity.PRODUCTS: 2}).to_xcom()
-    assert (targeted + ImportCounts()).columns() == {
-        "products_count": 2,
-        "failed_documents": 0,
-        "deleted_documents": 1,
-    }
-    assert "deleted_documents" not in (ImportCounts() + ImportCounts()).columns()
-    batch = repo.create_processing(
-        store_hash="s1",
+def test_a_completed_batch_records_counts_per_entity_and_its_watermark(repo):
+    earlier, later = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
+    assert repo.last_watermark("s-wm") is None
+    for at, finish in ((later, repo.complete), (earlier, repo.complete)):
+        batch = repo.create_processing(
+            store_hash="s-wm",
+            sync_type="product",
+            plan=ModePlan(SyncMode.INCREMENTAL, "scheduled", changed_since=at - timedelta(minutes=5)),
+            is_scheduled=False,
+            schedule=None,
+            dag_id="d",
+            run_id=f"run-wm-{at:%d}",
+        )
+        counts = ImportCounts({Entity.PRODUCTS: EntityCounts(4, 3, 1, 1)}, watermark=at)
+        done = finish(batch.id, counts=counts, next_run_at=None)
+    failed = repo.create_processing(
+        store_hash="s-wm",
         sync_type="product",
-        mode="targeted",
+        plan=AS_ASKED,
         is_scheduled=False,
         schedule=None,
         dag_id="d",
-        run_id="run-deleted",
+        run_id="run-wm-failed",
     )
-    done = repo.complete(batch.id, counts=targeted.columns(), next_run_at=None)
-    assert (done.mode, done.products_count, done.deleted_documents) == ("targeted", 2, 1)
+    repo.fail(
+        failed.id, summary="x", counts=ImportCounts(watermark=later + timedelta(days=1)), next_run_at=None
+    )
+
+    assert (done.mode, done.mode_reason, done.changed_since) == (
+        "incremental",
+        "scheduled",
+        earlier - timedelta(minutes=5),
+    )
+    assert done.entity_counts == {"products": {"fetched": 4, "indexed": 3, "deleted": 1, "failed": 1}}
+    assert (done.products_count, done.deleted_documents, done.failed_documents) == (3, 1, 1)
+    # The newest watermark of a completed batch, whatever order they finished in; a failed one's never.
+    assert repo.last_watermark("s-wm") == later
+    assert repo.get(failed.id).watermark is None

@@ -7,19 +7,22 @@ nothing. This module is the only place that writes ``sync_batches``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
 
 from bigcommerce_sync.migrations import migrate
-from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, Entity, SyncMode, SyncType
+from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, Entity, SyncMode
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    from bigcommerce_sync.mode_plan import ModePlan
 
 BATCH_DB_CONN_ID = "sync_db"
 # The column of sync_batches that counts each entity's documents.
@@ -31,16 +34,21 @@ ENTITY_COUNT_COLUMNS = {
 }
 FAILED_DOCUMENTS_COLUMN = "failed_documents"
 DELETED_DOCUMENTS_COLUMN = "deleted_documents"
-COUNT_COLUMNS = (*ENTITY_COUNT_COLUMNS.values(), FAILED_DOCUMENTS_COLUMN, DELETED_DOCUMENTS_COLUMN)
-# What this code can run; the table also allows a mode ('incremental') it cannot yet.
-RUNNABLE_SYNC_TYPES = tuple(t.value for t in SyncType)
-RUNNABLE_MODES = tuple(m.value for m in SyncMode)
-# Each mode with the sync types it accepts, as ``mode:sync_type``.
+ENTITY_COUNTS_COLUMN = "entity_counts"
+COUNT_COLUMNS = (
+    *ENTITY_COUNT_COLUMNS.values(),
+    FAILED_DOCUMENTS_COLUMN,
+    DELETED_DOCUMENTS_COLUMN,
+    ENTITY_COUNTS_COLUMN,
+)
+# What this code can run: each mode with the sync types it accepts, as ``mode:sync_type`` (the
+# table's CHECKs allow every sync type and mode, not only these combinations).
 RUNNABLE_COMBINATIONS = tuple(f"{mode}:{t}" for mode, types in MODE_SYNC_TYPES.items() for t in types)
 _BATCH_COLUMNS = (
     "id, store_hash, sync_type, mode, status, is_scheduled, schedule, next_run_at, created_at, "
     "started_at, finished_at, products_count, categories_count, pages_count, blog_posts_count, "
-    "failed_documents, deleted_documents, dag_id, run_id, error_summary"
+    "failed_documents, deleted_documents, dag_id, run_id, error_summary, mode_reason, changed_since, "
+    "watermark, entity_counts"
 )
 
 
@@ -84,6 +92,10 @@ class Batch:
     dag_id: str | None
     run_id: str | None
     error_summary: str | None
+    mode_reason: str | None  # why the batch ran in its mode (asked for, scheduled, or a fallback)
+    changed_since: datetime | None  # an incremental sync's products changed since this store time
+    watermark: datetime | None  # the store time its product read began
+    entity_counts: dict[str, dict[str, int]] | None  # per entity: fetched, indexed, deleted, failed
 
 
 @dataclass(frozen=True)
@@ -97,53 +109,70 @@ class ErrorRecord:
 
 
 @dataclass(frozen=True)
-class ImportCounts:
-    """What imports counted: documents per entity, documents that failed, and documents deleted.
+class EntityCounts:
+    """What a sync did to one entity's documents.
 
-    In a full sync the documents are those now in each new index version; in a targeted
-    sync, those it indexed into the live index, and ``deleted`` the documents it removed
-    from it. An import task's XCom, e.g. ``{"products": 1200, "failed_documents": 0}``
-    (``deleted_documents`` only when the import deleted documents); finalize adds the
-    imports' counts up and records them in the batch's count columns.
+    :param fetched: items read from the store.
+    :param indexed: documents written (created or updated); in a full sync, the documents
+        in the new index version.
+    :param deleted: documents removed from the live index (never in a full sync).
+    :param failed: items that could not be built, written or deleted.
     """
 
-    documents: Mapping[Entity, int] = field(default_factory=dict)
+    fetched: int = 0
+    indexed: int = 0
+    deleted: int = 0
     failed: int = 0
-    deleted: int | None = None  # None: the import deletes nothing (a full sync's), and the column stays empty
+
+    def __add__(self, other: EntityCounts) -> EntityCounts:
+        return EntityCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What imports did, per entity, and the store time at which a product read began.
+
+    An import task's XCom; finalize adds the imports' counts up and records them on
+    the batch: per entity in ``entity_counts``, and in the summary count columns.
+    ``watermark`` is the store's clock (``/v2/time``) when the product read began: an
+    incremental sync reads products changed since the last completed batch's.
+    """
+
+    entities: Mapping[Entity, EntityCounts] = field(default_factory=dict)
+    watermark: datetime | None = None
 
     @classmethod
     def from_xcom(cls, value: Mapping[str, Any]) -> ImportCounts:
-        others = (FAILED_DOCUMENTS_COLUMN, DELETED_DOCUMENTS_COLUMN)
-        documents = {Entity(key): int(n) for key, n in value.items() if key not in others}
-        deleted = value.get(DELETED_DOCUMENTS_COLUMN)
-        return cls(
-            documents, int(value.get(FAILED_DOCUMENTS_COLUMN, 0)), None if deleted is None else int(deleted)
-        )
+        entities = {Entity(name): EntityCounts(**counts) for name, counts in value["entities"].items()}
+        watermark = value.get("watermark")
+        return cls(entities, None if watermark is None else datetime.fromisoformat(watermark))
 
-    def to_xcom(self) -> dict[str, int]:
+    def to_xcom(self) -> dict[str, Any]:
         return {
-            **{str(entity): n for entity, n in self.documents.items()},
-            FAILED_DOCUMENTS_COLUMN: self.failed,
-            **({} if self.deleted is None else {DELETED_DOCUMENTS_COLUMN: self.deleted}),
+            "entities": {str(entity): asdict(counts) for entity, counts in self.entities.items()},
+            "watermark": None if self.watermark is None else self.watermark.isoformat(),
         }
 
     def __add__(self, other: ImportCounts) -> ImportCounts:
-        documents = {
-            e: self.documents.get(e, 0) + other.documents.get(e, 0)
-            for e in {*self.documents, *other.documents}
+        entities = {
+            e: self.entities.get(e, EntityCounts()) + other.entities.get(e, EntityCounts())
+            for e in {*self.entities, *other.entities}
         }
-        deleted = (
-            None
-            if self.deleted is None and other.deleted is None
-            else (self.deleted or 0) + (other.deleted or 0)
-        )
-        return ImportCounts(documents, self.failed + other.failed, deleted)
+        return ImportCounts(entities, self.watermark or other.watermark)
 
-    def columns(self) -> dict[str, int]:
-        """The counts by ``sync_batches`` column, as :meth:`BatchRepository.complete` takes them."""
-        by_entity = {ENTITY_COUNT_COLUMNS[entity]: n for entity, n in self.documents.items()}
-        deleted = {} if self.deleted is None else {DELETED_DOCUMENTS_COLUMN: self.deleted}
-        return {**by_entity, FAILED_DOCUMENTS_COLUMN: self.failed, **deleted}
+    def columns(self) -> dict[str, Any]:
+        """The counts by ``sync_batches`` column; none when nothing was imported (they stay empty)."""
+        if not self.entities:
+            return {}
+        total = sum(self.entities.values(), EntityCounts())
+        return {
+            **{ENTITY_COUNT_COLUMNS[entity]: counts.indexed for entity, counts in self.entities.items()},
+            FAILED_DOCUMENTS_COLUMN: total.failed,
+            DELETED_DOCUMENTS_COLUMN: total.deleted,
+            ENTITY_COUNTS_COLUMN: json.dumps(
+                {str(entity): asdict(counts) for entity, counts in sorted(self.entities.items())}
+            ),
+        }
 
 
 class BatchRepository:
@@ -175,20 +204,31 @@ class BatchRepository:
         *,
         store_hash: str,
         sync_type: str,
-        mode: str,
+        plan: ModePlan,
         is_scheduled: bool,
         schedule: str | None,
         dag_id: str,
         run_id: str,
     ) -> Batch:
-        """Create a batch already claimed by this run; a retried claim gets the same row back."""
+        """Create a batch claimed by this run, in ``plan``'s mode; a retried claim gets the same row back."""
         return self._one(
-            "INSERT INTO sync_batches (store_hash, sync_type, mode, status, is_scheduled, schedule, "
-            "dag_id, run_id, started_at) VALUES (%s, %s, %s, 'processing', %s, %s, %s, %s, now()) "
+            "INSERT INTO sync_batches (store_hash, sync_type, mode, mode_reason, changed_since, status, "
+            "is_scheduled, schedule, dag_id, run_id, started_at) "
+            "VALUES (%s, %s, %s, %s, %s, 'processing', %s, %s, %s, %s, now()) "
             "ON CONFLICT (dag_id, run_id) WHERE run_id IS NOT NULL "
             "DO UPDATE SET run_id = EXCLUDED.run_id WHERE sync_batches.status = 'processing' "
             f"RETURNING {_BATCH_COLUMNS}",
-            (store_hash, sync_type, mode, is_scheduled, schedule, dag_id, run_id),
+            (
+                store_hash,
+                sync_type,
+                plan.mode.value,
+                plan.reason,
+                plan.changed_since,
+                is_scheduled,
+                schedule,
+                dag_id,
+                run_id,
+            ),
         )
 
     def claim(
@@ -199,11 +239,13 @@ class BatchRepository:
         is_scheduled: bool,
         dag_id: str,
         run_id: str,
+        plan: ModePlan,
         sync_type: str | None = None,
         mode: str | None = None,
     ) -> Batch:
         """Move a Pending batch of this store, of a type and mode this code runs, to Processing for this run.
 
+        :param plan: the mode the batch runs in and why (an incremental batch may fall back to full).
         :param sync_type: if given, the batch must be of this type.
         :param mode: if given, the batch must be of this mode.
         :raises UnrunnableBatchError: the batch's type or mode is one this code cannot run.
@@ -212,11 +254,12 @@ class BatchRepository:
         """
         claimed = self._one_or_none(
             "UPDATE sync_batches SET status = 'processing', started_at = now(), "
-            "is_scheduled = %(scheduled)s, dag_id = %(dag_id)s, run_id = %(run_id)s "
+            "is_scheduled = %(scheduled)s, dag_id = %(dag_id)s, run_id = %(run_id)s, "
+            "mode = %(run_mode)s, mode_reason = %(mode_reason)s, changed_since = %(changed_since)s "
             f"{_THE_BATCH_ASKED_FOR} "
-            "AND mode || ':' || sync_type = ANY(%(runnable)s) "
-            "AND (status = 'pending' "
-            "     OR (status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s)) "
+            "AND mode || ':' || sync_type = ANY(%(runnable)s) AND status = 'pending' "
+            # A retry of this run's claim gets its batch back, though the claim may have changed its mode.
+            "OR (id = %(id)s AND status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s) "
             f"RETURNING {_BATCH_COLUMNS}",
             {
                 "scheduled": is_scheduled,
@@ -227,6 +270,9 @@ class BatchRepository:
                 "type": sync_type,
                 "mode": mode,
                 "runnable": list(RUNNABLE_COMBINATIONS),
+                "run_mode": plan.mode.value,
+                "mode_reason": plan.reason,
+                "changed_since": plan.changed_since,
             },
         )
         if claimed is None:
@@ -269,27 +315,37 @@ class BatchRepository:
             },
         )
 
-    def complete(self, batch_id: int, *, counts: dict[str, int], next_run_at: datetime | None) -> Batch:
-        """Processing -> Completed, with the counts by column (see :meth:`ImportCounts.columns`)."""
-        assignments = _count_assignments(counts)
+    def complete(self, batch_id: int, *, counts: ImportCounts, next_run_at: datetime | None) -> Batch:
+        """Processing -> Completed, with the imports' counts and the watermark of its product read."""
+        columns = counts.columns()
         return self._one(
             f"UPDATE sync_batches SET status = 'completed', finished_at = now(), "
-            f"next_run_at = %(next_run_at)s{assignments} "
+            f"next_run_at = %(next_run_at)s, watermark = %(watermark)s{_count_assignments(columns)} "
             f"WHERE id = %(batch_id)s AND status = 'processing' RETURNING {_BATCH_COLUMNS}",
-            {"batch_id": batch_id, "next_run_at": next_run_at, **counts},
+            {"batch_id": batch_id, "next_run_at": next_run_at, "watermark": counts.watermark, **columns},
         )
 
     def fail(
-        self, batch_id: int, *, summary: str, counts: dict[str, int], next_run_at: datetime | None
+        self, batch_id: int, *, summary: str, counts: ImportCounts, next_run_at: datetime | None
     ) -> Batch:
-        """Processing -> Failed, keeping the counts of what did get done."""
-        assignments = _count_assignments(counts)
+        """Processing -> Failed, keeping the counts of what did get done (but no watermark to start from)."""
+        columns = counts.columns()
         return self._one(
             f"UPDATE sync_batches SET status = 'failed', finished_at = now(), "
-            f"error_summary = %(summary)s, next_run_at = %(next_run_at)s{assignments} "
+            f"error_summary = %(summary)s, next_run_at = %(next_run_at)s{_count_assignments(columns)} "
             f"WHERE id = %(batch_id)s AND status = 'processing' RETURNING {_BATCH_COLUMNS}",
-            {"batch_id": batch_id, "summary": summary, "next_run_at": next_run_at, **counts},
+            {"batch_id": batch_id, "summary": summary, "next_run_at": next_run_at, **columns},
         )
+
+    def last_watermark(self, store_hash: str) -> datetime | None:
+        """The store time at which the store's latest completed product read began, if any."""
+        row = self.hook.run(
+            "SELECT max(watermark) FROM sync_batches "
+            "WHERE store_hash = %s AND status = 'completed' AND watermark IS NOT NULL",
+            parameters=(store_hash,),
+            handler=fetch_one_handler,
+        )
+        return row[0] if row else None
 
     def record_errors(self, batch_id: int, store_hash: str, errors: Iterable[ErrorRecord]) -> int:
         """Append failures to ``sync_errors`` in one statement; return how many."""
@@ -352,16 +408,6 @@ class BatchRepository:
             raise BatchClaimError(
                 f"batch {batch_id} is {found.status}, not pending; only a pending batch can be claimed"
             )
-        if found.sync_type not in RUNNABLE_SYNC_TYPES:
-            raise UnrunnableBatchError(
-                f"batch {batch_id} has sync type {found.sync_type!r}, which this DAG cannot run "
-                f"(it runs {', '.join(RUNNABLE_SYNC_TYPES)})"
-            )
-        if found.mode not in RUNNABLE_MODES:
-            raise UnrunnableBatchError(
-                f"batch {batch_id} has mode {found.mode!r}, which this DAG cannot run "
-                f"(it runs {', '.join(RUNNABLE_MODES)})"
-            )
         accepted = " or ".join(repr(t.value) for t in MODE_SYNC_TYPES[SyncMode(found.mode)])
         raise UnrunnableBatchError(
             f"batch {batch_id} is a {found.sync_type!r} sync in mode {found.mode!r}, which this DAG "
@@ -379,7 +425,7 @@ class BatchRepository:
         return Batch(*row) if row else None
 
 
-def _count_assignments(counts: dict[str, int]) -> str:
+def _count_assignments(counts: Mapping[str, Any]) -> str:
     """``, col = %(col)s`` for each count; only known count columns may be set."""
     unknown = set(counts) - set(COUNT_COLUMNS)
     if unknown:

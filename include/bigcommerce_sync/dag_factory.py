@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from airflow.sdk import DAG, TaskGroup, get_parsing_context
+from airflow.sdk import DAG, MultipleCronTriggerTimetable, TaskGroup, get_parsing_context
 
 from bigcommerce_sync.operators.base import record_task_failure
 from bigcommerce_sync.operators.batch import ClaimBatchOperator, FinalizeBatchOperator
@@ -45,8 +45,12 @@ search configuration (stop words, synonyms) into Elasticsearch. Each run is a
 Trigger with a sync type (`all`, `product`, `category`, `blog`, `stop_words`,
 `synonyms`), or with the `batch_id` of a pending batch to claim. A full sync
 builds new index versions and switches the `bc_{store_hash}_*` aliases to them
-only when every import succeeded. A `targeted` product sync updates the listed
-`product_ids` in the live product index and deletes those the store no longer has.
+only when every import succeeded. An `incremental` sync writes what changed since
+the last sync into the live indexes and deletes what the store lost, within the
+store's deletion limit. A `targeted` product sync updates the listed `product_ids`
+in the live product index and deletes those the store no longer has.
+
+Schedule: full `{schedule}`, incremental `{incremental_schedule}`.
 """
 
 
@@ -58,8 +62,13 @@ def build_store_dag(store: StoreConfig) -> DAG:
     with DAG(
         dag_id=store.dag_id,
         description=f"Sync BigCommerce store {store.name} into search",
-        doc_md=DAG_DOC.format(name=store.name, store_hash=store.store_hash),
-        schedule=store.schedule,
+        doc_md=DAG_DOC.format(
+            name=store.name,
+            store_hash=store.store_hash,
+            schedule=store.schedule or "none",
+            incremental_schedule=store.incremental_schedule or "none",
+        ),
+        schedule=_timetable(store),
         catchup=False,
         max_active_runs=1,
         tags=["bigcommerce", "search-sync", f"store:{store.store_hash}"],
@@ -74,8 +83,13 @@ def build_store_dag(store: StoreConfig) -> DAG:
         },
     ) as dag:
         search = {"search_conn_id": store.search_connection_id}
+        schedules = {"schedule": store.schedule, "incremental_schedule": store.incremental_schedule}
         claim = ClaimBatchOperator(
-            task_id=CLAIM_TASK.name, store_hash=store.store_hash, schedule=store.schedule, **search
+            task_id=CLAIM_TASK.name,
+            store_hash=store.store_hash,
+            incremental_overlap=timedelta(seconds=store.incremental_overlap_seconds),
+            **schedules,
+            **search,
         )
         lists = {
             "stop_words": store.stop_words,
@@ -104,6 +118,8 @@ def build_store_dag(store: StoreConfig) -> DAG:
                     bigcommerce_conn_id=store.connection_id,
                     api_concurrency=store.api_concurrency,
                     max_failed_ratio=store.max_failed_ratio,
+                    max_deletion_ratio=store.max_deletion_ratio,
+                    deletion_allowance=store.deletion_allowance,
                     trigger_rule="none_failed",
                     **search,
                 )
@@ -117,7 +133,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
         finalize = FinalizeBatchOperator(
             task_id=FINALIZE_TASK.name,
             count_task_ids=[import_task(job).task_id for job in ImportJob],
-            schedule=store.schedule,
+            **schedules,
             store_hash=store.store_hash,
             on_failure_callback=None,  # it records the batch's failure itself
             **search,
@@ -127,6 +143,14 @@ def build_store_dag(store: StoreConfig) -> DAG:
         teardown = finalize.as_teardown(on_failure_fail_dagrun=True)
         claim >> config >> index >> imports >> publish >> teardown
     return dag
+
+
+def _timetable(store: StoreConfig) -> str | MultipleCronTriggerTimetable | None:
+    """Run on the full and the incremental cron; the claim picks each run's mode from the cron that fired."""
+    crons = [cron for cron in (store.schedule, store.incremental_schedule) if cron]
+    if len(crons) < 2:
+        return crons[0] if crons else None
+    return MultipleCronTriggerTimetable(*crons, timezone="UTC")
 
 
 def build_store_dags(registry: StoreRegistry | None = None) -> dict[str, DAG]:

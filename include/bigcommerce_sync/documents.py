@@ -6,13 +6,18 @@ is recorded and skipped instead of failing a whole import.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 _TAG = re.compile(r"<[^>]*>")
+# The field of a fingerprinted document that holds the hash of the rest of it.
+CONTENT_HASH = "content_hash"
 
 
 class DocumentError(ValueError):
@@ -135,6 +140,22 @@ def blog_post_document(post: Mapping[str, Any]) -> dict[str, Any]:
         "meta_description": post.get("meta_description") or "",
         "meta_keywords": post.get("meta_keywords") or "",
     }
+
+
+def fingerprinted(to_document: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    """Wrap a document builder so that each document carries a ``content_hash`` of itself.
+
+    An incremental sync compares it with the live document's and writes only what changed.
+    """
+
+    def build(item: Any) -> dict[str, Any]:
+        document = to_document(item)
+        document[CONTENT_HASH] = hashlib.blake2b(
+            orjson.dumps(document, option=orjson.OPT_SORT_KEYS), digest_size=16
+        ).hexdigest()
+        return document
+
+    return build
 
 
 def _required_id(item: Mapping[str, Any], key: str, kind: str) -> int:

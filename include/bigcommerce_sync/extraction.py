@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bigcommerce_sync import documents
+from bigcommerce_sync.hooks.bigcommerce import Page
 from bigcommerce_sync.sync_types import Entity
 
 if TYPE_CHECKING:
@@ -47,6 +49,12 @@ def product_stream_by_ids(hook: BigCommerceHook, product_ids: Sequence[int]) -> 
     return _product_stream(hook, pages)
 
 
+def changed_product_stream(hook: BigCommerceHook, since: datetime) -> EntityStream:
+    """Return the stream of the store's products modified at or after ``since`` (store time)."""
+    changed = {"date_modified:min": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return _product_stream(hook, hook.iter_v3_pages("catalog/products", _product_params(changed)))
+
+
 def _products(hook: BigCommerceHook) -> EntityStream:
     return _product_stream(hook, hook.iter_v3_pages("catalog/products", _product_params({})))
 
@@ -62,7 +70,7 @@ def _id_list(ids: Sequence[int]) -> str:
 def _product_stream(hook: BigCommerceHook, pages: Iterator[list[Item]]) -> EntityStream:
     """Products become documents with their brand and category names, which are read first."""
     brands = {b["id"]: b["name"] for page in hook.iter_v3_pages("catalog/brands") for b in page}
-    categories = {c["category_id"]: c["name"] for c in _tree_categories(hook)}
+    categories = _category_names(hook)
     return EntityStream(
         Entity.PRODUCTS, pages, lambda p: documents.product_document(p, brands, categories), "id"
     )
@@ -76,22 +84,43 @@ def _categories(hook: BigCommerceHook) -> EntityStream:
     def to_document(category: Item) -> Item:
         return documents.category_document(category, _path(category, by_key))
 
-    return EntityStream(Entity.CATEGORIES, iter([every]), to_document, "category_id")
+    return EntityStream(Entity.CATEGORIES, iter([every]), documents.fingerprinted(to_document), "category_id")
 
 
 def _pages(hook: BigCommerceHook) -> EntityStream:
     pages = hook.iter_v3_pages("content/pages", {"include": "body"})
-    return EntityStream(Entity.PAGES, pages, documents.page_document, "id")
+    return EntityStream(Entity.PAGES, pages, documents.fingerprinted(documents.page_document), "id")
 
 
 def _blog_posts(hook: BigCommerceHook) -> EntityStream:
     return EntityStream(
-        Entity.BLOG_POSTS, hook.iter_v2_pages("blog/posts"), documents.blog_post_document, "id"
+        Entity.BLOG_POSTS,
+        hook.iter_v2_pages("blog/posts"),
+        documents.fingerprinted(documents.blog_post_document),
+        "id",
     )
 
 
-def _tree_categories(hook: BigCommerceHook) -> list[Item]:
-    return [c for page in hook.iter_v3_pages("catalog/trees/categories") for c in page]
+def _category_names(hook: BigCommerceHook) -> dict[int, str]:
+    """Every category's name by id, read a whole tree per request (the flat list takes 250 a page)."""
+    names: dict[int, str] = {}
+    trees = [tree for page in hook.iter_v3_pages("catalog/trees") for tree in page]
+    nodes = [node for tree in trees for node in hook.get_v3_data(f"catalog/trees/{tree['id']}/categories")]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, dict) and isinstance(node.get("id"), int):
+            names[node["id"]] = str(node.get("name", ""))
+            nodes.extend(node.get("children") or [])
+    return names
+
+
+def _tree_categories(hook: BigCommerceHook) -> Page:
+    """Every category of every tree, as one page with the total the store reported."""
+    every = Page([])
+    for page in hook.iter_v3_pages("catalog/trees/categories"):
+        every.extend(page)
+        every.total = page.total
+    return every
 
 
 def _path(category: Item, by_key: dict[tuple[Any, Any], Item]) -> list[Item]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from bigcommerce_sync.batches import ErrorRecord
+from bigcommerce_sync.batches import EntityCounts, ErrorRecord
 from bigcommerce_sync.documents import DocumentError
 from bigcommerce_sync.hooks.bigcommerce import Page
 
@@ -59,16 +59,39 @@ class ImportResult:
     duplicates: int
     seconds: float
     retried: int = 0  # documents sent again after the cluster answered 429
+    fetched: int = 0  # distinct items read from the store
+    listed: int | None = None  # how many items the store said the listing held, when it said
+    unchanged: int = 0  # documents not written because the index already held them as they are
 
 
 @dataclass(frozen=True)
-class TargetedResult:
-    """What a targeted import did to the live index."""
+class ImportSettings:
+    """What every write of an import shares: where failures go and how many may fail.
 
-    indexed: int  # products the store has, written
-    deleted: int  # documents of products the store no longer has, removed
-    absent: int  # ids neither the store nor the index has (nothing to do)
-    failed: int  # documents that could not be built, written or deleted
+    :param task_id: recorded with each failure.
+    :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
+    :param max_failed_ratio: the share of failed documents above which the import fails.
+    """
+
+    task_id: str
+    record_errors: Callable[[list[ErrorRecord]], Any]
+    max_failed_ratio: float
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "record_errors": self.record_errors,
+            "max_failed_ratio": self.max_failed_ratio,
+        }
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What deleting documents by id did."""
+
+    deleted: int  # documents removed
+    absent: int  # ids the index did not hold (nothing to do)
+    failed: int  # deletions the cluster refused
 
 
 class _Failures:
@@ -103,15 +126,17 @@ def import_entity(
     task_id: str,
     record_errors: Callable[[list[ErrorRecord]], Any],
     max_failed_ratio: float,
+    write_if: Callable[[dict[str, Any]], bool] | None = None,
 ) -> ImportResult:
     """Load every item of ``stream`` into ``index``.
 
     :param hook: the search hook.
-    :param index: the concrete index to write (a version being built).
+    :param index: the index to write: a version being built, or a live alias.
     :param stream: the entity's pages and transform.
     :param task_id: recorded with each failure.
     :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
     :param max_failed_ratio: the share of failed documents above which the import fails.
+    :param write_if: sees every document built; those it refuses are counted unchanged, not written.
     """
     from bigcommerce_sync.hooks.search import BulkStats
 
@@ -124,7 +149,7 @@ def import_entity(
     try:
         with _fewer_collections():
             pages = unique.items(_prefetched(stream.pages))
-            actions = _actions(pages, stream, index, failures, progress, max_failed_ratio)
+            actions = _actions(pages, stream, index, failures, progress, max_failed_ratio, write_if)
             for ok, item in bulk_in_streams(hook, actions, bulk_stats):
                 if ok:
                     indexed += 1
@@ -140,6 +165,9 @@ def import_entity(
         duplicates=unique.repeats,
         seconds=time.monotonic() - started,
         retried=bulk_stats.retried,
+        fetched=progress.items,
+        listed=progress.total,
+        unchanged=progress.unchanged,
     )
 
 
@@ -152,7 +180,7 @@ def import_targeted(
     task_id: str,
     record_errors: Callable[[list[ErrorRecord]], Any],
     max_failed_ratio: float,
-) -> TargetedResult:
+) -> EntityCounts:
     """Write the items of ``stream`` into the live ``index``, then delete the wanted ids the stream lacked.
 
     The stream holds the store's items among ``wanted_ids``; an id it lacks is one
@@ -170,16 +198,50 @@ def import_targeted(
     written = import_entity(
         hook,
         index,
-        replace(stream, pages=_noting_keys(stream.pages, stream.item_key, found)),
+        replace(stream, pages=noting_keys(stream.pages, stream.item_key, found)),
         task_id=task_id,
         record_errors=record_errors,
         max_failed_ratio=max_failed_ratio,
     )
     gone = [str(i) for i in dict.fromkeys(wanted_ids) if i not in found]
-    failures = _Failures(task_id, stream.entity, record_errors)
+    removed = delete_ids(
+        hook, index, gone, task_id=task_id, record_errors=record_errors, max_failed_ratio=max_failed_ratio
+    )
+    log.info(
+        "%s: %d written, %d deleted, %d in neither the store nor %s",
+        stream.entity,
+        written.indexed,
+        removed.deleted,
+        removed.absent,
+        index,
+    )
+    return EntityCounts(written.fetched, written.indexed, removed.deleted, written.failed + removed.failed)
+
+
+def delete_ids(
+    hook: SearchHook,
+    index: str,
+    ids: Iterable[str],
+    *,
+    task_id: str,
+    record_errors: Callable[[list[ErrorRecord]], Any],
+    max_failed_ratio: float,
+    entity: str = "document",
+) -> DeleteResult:
+    """Delete the documents ``ids`` from ``index``; ids it does not hold count as absent.
+
+    :param hook: the search hook.
+    :param index: the live index, through its alias.
+    :param ids: the document ids.
+    :param task_id: recorded with each failure.
+    :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
+    :param max_failed_ratio: the share of failed deletions above which this fails.
+    :param entity: what the documents are, for the failures.
+    """
+    failures = _Failures(task_id, entity, record_errors)
     deleted = absent = 0
     try:
-        for ok, item in hook.delete_documents(index, gone):
+        for ok, item in hook.delete_documents(index, ids):
             result = next(iter(item.values()))
             if ok:
                 deleted += 1
@@ -189,19 +251,11 @@ def import_targeted(
                 _record_rejection(item, failures)
     finally:
         failures.flush()
-    _check_failures(stream.entity, deleted + absent, failures, max_failed_ratio)
-    log.info(
-        "%s: %d written, %d deleted, %d in neither the store nor %s",
-        stream.entity,
-        written.indexed,
-        deleted,
-        absent,
-        index,
-    )
-    return TargetedResult(written.indexed, deleted, absent, written.failed + failures.count)
+    _check_failures(entity, deleted + absent, failures, max_failed_ratio)
+    return DeleteResult(deleted, absent, failures.count)
 
 
-def _noting_keys(
+def noting_keys(
     pages: Iterable[list[dict[str, Any]]], key: str, seen: set[Any]
 ) -> Iterator[list[dict[str, Any]]]:
     """Pass ``pages`` on, adding each item's ``key`` to ``seen``."""
@@ -280,6 +334,7 @@ def _actions(
     failures: _Failures,
     progress: _Progress,
     max_failed_ratio: float,
+    write_if: Callable[[dict[str, Any]], bool] | None,
 ) -> Iterator[dict[str, Any]]:
     for page in pages:
         for item in page:
@@ -287,6 +342,9 @@ def _actions(
                 document = stream.to_document(item)
             except DocumentError as error:
                 failures.add(item.get(stream.item_key) if isinstance(item, dict) else None, str(error))
+                continue
+            if write_if is not None and not write_if(document):
+                progress.unchanged += 1
                 continue
             yield {"_index": index, "_id": str(document["id"]), "_source": document}
         progress.page(page)
@@ -386,7 +444,7 @@ class _Progress:
 
     def __init__(self, entity: str, started: float) -> None:
         self.entity, self.started = entity, started
-        self.pages = self.items = 0
+        self.pages = self.items = self.unchanged = 0
         self.total: int | None = None
         self._last_log = started
 

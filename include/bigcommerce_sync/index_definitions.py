@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bigcommerce_sync.analysis import INDEX_ANALYZER, SEARCH_ANALYZER
+from bigcommerce_sync.documents import CONTENT_HASH
 from bigcommerce_sync.sync_types import Entity
 
 _TEXT = {"type": "text", "analyzer": INDEX_ANALYZER, "search_analyzer": SEARCH_ANALYZER}
@@ -12,6 +13,8 @@ _TEXT_AND_KEYWORD = {**_TEXT, "fields": {"raw": {"type": "keyword", "ignore_abov
 _KEYWORD = {"type": "keyword"}
 # Shown, never searched, sorted or aggregated: no inverted index and no doc values.
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+# Read back by incremental syncs, never searched.
+_FINGERPRINT = {CONTENT_HASH: {"type": "keyword", "index": False}}
 
 # Product names answer prefix queries (a search-as-you-type box) from indexed prefixes of their words.
 _PREFIXES = {"index_prefixes": {"min_chars": 1, "max_chars": 10}}
@@ -80,6 +83,7 @@ _CATEGORY = {
     "meta_keywords": _TEXT,
     "meta_description": _TEXT,
     "search_keywords": _TEXT,
+    **_FINGERPRINT,
 }
 
 _PAGE = {
@@ -95,6 +99,7 @@ _PAGE = {
     "meta_description": _TEXT,
     "meta_keywords": _TEXT,
     "search_keywords": _TEXT,
+    **_FINGERPRINT,
 }
 
 _BLOG_POST = {
@@ -110,6 +115,7 @@ _BLOG_POST = {
     "thumbnail_path": _STORED_ONLY,
     "meta_description": _TEXT,
     "meta_keywords": _TEXT,
+    **_FINGERPRINT,
 }
 
 _PROPERTIES = {

@@ -120,7 +120,7 @@ def discard_unpublished(hook: SearchHook, *, store_hash: str, batch_id: int) -> 
 
 
 def live_alias(hook: SearchHook, *, store_hash: str, entity: Entity) -> str:
-    """Return the alias of ``entity``, which must serve an index: a targeted sync writes through it.
+    """Return the alias of ``entity``, which must serve an index: syncs that write live go through it.
 
     Writing through an alias that does not exist would create a concrete index of that name.
 
@@ -129,8 +129,8 @@ def live_alias(hook: SearchHook, *, store_hash: str, entity: Entity) -> str:
     alias = alias_name(store_hash, entity)
     if not hook.alias_targets(alias):
         raise IndexLifecycleError(
-            f"{alias} serves no index yet: a targeted sync updates the live {entity} index, "
-            f"so a full sync of {entity} must run first"
+            f"{alias} serves no index yet: incremental and targeted syncs update the live {entity} "
+            f"index, so a full sync of {entity} must run first"
         )
     return alias
 

@@ -17,10 +17,10 @@ from typing import Annotated, Any
 
 import yaml
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bigcommerce_sync.analysis import validate_synonym_rule
-from bigcommerce_sync.sync_types import SyncType
+from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, SyncMode, SyncType
 
 STORES_FILE_ENV = "BIGCOMMERCE_SYNC_STORES_FILE"
 DEFAULT_STORES_FILE = Path(__file__).resolve().parents[1] / "stores.yaml"
@@ -46,7 +46,11 @@ class StoreConfig(BaseModel):
     name: NonEmptyStr
     connection_id: NonEmptyStr
     search_connection_id: NonEmptyStr = "elasticsearch_default"
-    schedule: str | None = None
+    schedule: str | None = None  # full syncs (e.g. weekly); None: only when triggered
+    incremental_schedule: str | None = None  # incremental syncs (e.g. every 15 minutes)
+    incremental_overlap_seconds: int = Field(default=300, ge=0, le=86_400)
+    max_deletion_ratio: float = Field(default=0.05, ge=0, le=1)
+    deletion_allowance: int = Field(default=10, ge=0)
     default_sync_type: SyncType = SyncType.ALL
     enabled: bool = True
     stop_words: list[NonEmptyStr] = []
@@ -59,12 +63,22 @@ class StoreConfig(BaseModel):
     # Keyword fields of the product index whose values the searchable-values job also collects.
     searchable_fields: list[ProductFieldPath] = Field(default=[], max_length=50)
 
-    @field_validator("schedule")
+    @field_validator("schedule", "incremental_schedule")
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is not None and not croniter.is_valid(value):
             raise ValueError(f"{value!r} is not a cron expression (e.g. '0 3 * * *') or null")
         return value
+
+    @model_validator(mode="after")
+    def _incremental_type(self) -> StoreConfig:
+        accepted = MODE_SYNC_TYPES[SyncMode.INCREMENTAL]
+        if self.incremental_schedule and self.default_sync_type not in accepted:
+            raise ValueError(
+                f"incremental_schedule needs a default_sync_type that incremental syncs accept "
+                f"({', '.join(t.value for t in accepted)}), not {self.default_sync_type.value!r}"
+            )
+        return self
 
     @field_validator("synonyms")
     @classmethod
@@ -199,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     for store in registry.stores:
-        print(f"ok       {store.dag_id}  ({store.name}; schedule {store.schedule or 'none'})")
+        schedules = f"full {store.schedule or 'none'}, incremental {store.incremental_schedule or 'none'}"
+        print(f"ok       {store.dag_id}  ({store.name}; {schedules})")
     for problem in registry.problems:
         print(f"skipped  {problem}", file=sys.stderr)
     return 1 if registry.problems else 0

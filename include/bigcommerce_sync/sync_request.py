@@ -67,6 +67,8 @@ def sync_params(default_sync_type: SyncType) -> dict[str, Param]:
             enum=[m.value for m in SyncMode],
             title="Mode",
             description="full: build new index versions and switch search to them when complete; "
+            "incremental: update the live indexes with what changed since the last sync and delete "
+            "what the store no longer has (falls back to full when there is nothing to start from); "
             "targeted: update the listed products in the live product index (a product sync).",
         ),
         "batch_id": Param(

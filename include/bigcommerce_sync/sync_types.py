@@ -20,11 +20,13 @@ class SyncType(StrEnum):
 class SyncMode(StrEnum):
     """How a sync writes.
 
-    ``full`` builds new index versions and swaps the aliases; ``targeted`` writes the
-    products it is given (and deletes those the store no longer has) into the live index.
+    ``full`` builds new index versions and swaps the aliases. The others write into the
+    live indexes: ``incremental`` what changed since the last sync (and deletes what the
+    store no longer has), ``targeted`` the products it is given.
     """
 
     FULL = "full"
+    INCREMENTAL = "incremental"
     TARGETED = "targeted"
 
 
@@ -55,9 +57,11 @@ _JOB_ENTITIES = {
     ImportJob.BLOGS: (Entity.BLOG_POSTS,),
 }
 
-# The sync types each mode accepts; a targeted sync brings named products up to date.
+# The sync types each mode accepts: analysis changes need new index versions, and a targeted
+# sync brings named products up to date.
 MODE_SYNC_TYPES = {
     SyncMode.FULL: tuple(SyncType),
+    SyncMode.INCREMENTAL: (SyncType.ALL, SyncType.PRODUCT, SyncType.CATEGORY, SyncType.BLOG),
     SyncMode.TARGETED: (SyncType.PRODUCT,),
 }
 

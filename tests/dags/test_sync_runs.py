@@ -10,12 +10,13 @@ from unittest import mock
 import pytest
 
 from bigcommerce_simulator import Catalog, CatalogSpec
-from bigcommerce_sync.batches import BatchRepository
+from bigcommerce_sync.batches import BatchRepository, ImportCounts
 from bigcommerce_sync.dag_factory import build_store_dag
 from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 from bigcommerce_sync.hooks.search import SearchHook
+from bigcommerce_sync.mode_plan import ModePlan
 from bigcommerce_sync.stores import StoreConfig
-from bigcommerce_sync.sync_types import Entity
+from bigcommerce_sync.sync_types import Entity, SyncMode
 from tests.conftest import SIM_CATALOGS
 from tests.dags.sync_runs import IMPORT_TASKS, run_dag, run_sync
 
@@ -269,9 +270,16 @@ def unclaimable(repo: BatchRepository, case: str) -> int:
     if case == "other store":
         return repo.create_pending(store_hash="schedstore", sync_type="all", mode="full").id
     batch = repo.create_pending(store_hash="teststore", sync_type="all", mode="full")
-    repo.claim(batch_id=batch.id, store_hash="teststore", is_scheduled=False, dag_id="x", run_id=f"x-{case}")
+    repo.claim(
+        batch_id=batch.id,
+        store_hash="teststore",
+        is_scheduled=False,
+        dag_id="x",
+        run_id=f"x-{case}",
+        plan=ModePlan(SyncMode.FULL, "asked for"),
+    )
     if case == "completed":
-        repo.complete(batch.id, counts={}, next_run_at=None)
+        repo.complete(batch.id, counts=ImportCounts(), next_run_at=None)
     return batch.id
 
 
@@ -292,7 +300,7 @@ def test_unclaimable_batch_fails_the_run_at_once_and_changes_nothing(repo, case,
 
 
 def test_a_pending_batch_of_a_mode_the_dag_cannot_run_fails_for_good_and_says_why(repo):
-    pending = repo.create_pending(store_hash="teststore", sync_type="all", mode="incremental")
+    pending = repo.create_pending(store_hash="teststore", sync_type="stop_words", mode="incremental")
 
     run = run_sync(DAG_ID, {"batch_id": pending.id})
 
@@ -300,7 +308,10 @@ def test_a_pending_batch_of_a_mode_the_dag_cannot_run_fails_for_good_and_says_wh
     assert (run.task_states["claim_batch"], run.try_numbers["claim_batch"]) == ("failed", 1)
     assert run.tasks_in("success") == set()
     batch = repo.get(pending.id)
-    reason = f"batch {pending.id} has mode 'incremental', which this DAG cannot run (it runs full, targeted)"
+    reason = (
+        f"batch {pending.id} is a 'stop_words' sync in mode 'incremental', which this DAG cannot run "
+        "(mode 'incremental' runs sync type 'all' or 'product' or 'category' or 'blog' only)"
+    )
     assert (batch.status, batch.error_summary) == ("failed", f"claim_batch: {reason}")
     assert (batch.dag_id, batch.run_id) == (DAG_ID, run.run_id)
     assert [(e["task_id"], e["message"]) for e in repo.errors(pending.id)] == [("claim_batch", reason)]

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 import pytest
 
 from bigcommerce_sync.batches import Batch
+from bigcommerce_sync.mode_plan import ModePlan
+from bigcommerce_sync.sync_types import SyncMode
 from bigcommerce_sync_dev.local_airflow import wait_until
 from tests.e2e.airflow_api import FINISHED_TASK_STATES
 from tests.e2e.conftest import RETRY_STORE, SLOW_STORE, LiveStack, dag_id
@@ -111,7 +113,7 @@ def claimed_by_an_earlier_try(live: LiveStack, run_id: str) -> tuple[dict, Batch
     batch = live.batches.create_processing(
         store_hash=RETRY_STORE,
         sync_type="all",
-        mode="full",
+        plan=ModePlan(SyncMode.FULL, "asked for"),
         is_scheduled=False,
         schedule=None,
         dag_id=RETRY_DAG_ID,

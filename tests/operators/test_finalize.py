@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from bigcommerce_sync.batches import BatchRepository, ErrorRecord
+from bigcommerce_sync.batches import BatchRepository, EntityCounts, ErrorRecord, ImportCounts
+from bigcommerce_sync.mode_plan import ModePlan
 from bigcommerce_sync.operators.batch import FinalizeBatchOperator
+from bigcommerce_sync.sync_types import Entity, SyncMode
 
 IMPORTS = ["import.products", "import.categories", "import.blogs"]
 DAG_ID = "bigcommerce_sync_fin"
@@ -48,15 +51,21 @@ def processing_batch(repo: BatchRepository) -> int:
     """A batch claimed by the run :func:`finalize` finalizes."""
     batch = repo.create_pending(store_hash="fin", sync_type="all", mode="full")
     return repo.claim(
-        batch_id=batch.id, store_hash="fin", is_scheduled=False, dag_id=DAG_ID, run_id=f"run-{batch.id}"
+        batch_id=batch.id,
+        store_hash="fin",
+        is_scheduled=False,
+        dag_id=DAG_ID,
+        run_id=f"run-{batch.id}",
+        plan=ModePlan(SyncMode.FULL, "asked for"),
     ).id
 
 
 def test_success_records_counts_and_a_retry_changes_nothing(repo):
     batch_id = processing_batch(repo)
+    watermark = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     counts = [
-        {"products": 5, "failed_documents": 1},
-        {"categories": 2, "pages": 1, "failed_documents": 0},
+        ImportCounts({Entity.PRODUCTS: EntityCounts(6, 5, 0, 1)}, watermark).to_xcom(),
+        ImportCounts({Entity.CATEGORIES: EntityCounts(2, 2), Entity.PAGES: EntityCounts(1, 1)}).to_xcom(),
         None,
     ]
     states = {"claim_batch": "success", "import.products": "success", "import.blogs": "success"}
@@ -72,6 +81,8 @@ def test_success_records_counts_and_a_retry_changes_nothing(repo):
         1,
     )
     assert first.blog_posts_count is None
+    assert first.entity_counts["products"] == {"fetched": 6, "indexed": 5, "deleted": 0, "failed": 1}
+    assert first.watermark == watermark
 
     assert finalize(batch_id, states, counts) == {"batch_id": batch_id, "status": "completed"}
     assert repo.get(batch_id) == first

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -30,6 +31,10 @@ class BigCommerceError(AirflowException):
 
 class BigCommercePermanentError(BigCommerceError):
     """A response no retry can fix (bad credentials, missing scope or resource, bad request)."""
+
+
+class IncompleteListingError(BigCommerceError):
+    """A listing ended before it held every item the store reported; nothing may be concluded from it."""
 
 
 class BigCommerceTransientError(BigCommerceError):
@@ -192,6 +197,74 @@ class BigCommerceHook(HttpHook):
             if len(items) < limit:
                 return
             page += 1
+
+    def iter_v3_ids(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[list[int]]:
+        """Yield every ``id`` of a v3 list, a full page at a time, walking the ids upwards.
+
+        Each request asks for ``id:greater`` than the last id seen, so items created or
+        deleted meanwhile never shift an item out of the listing, as they can with pages.
+
+        :param path: the endpoint below ``/v3/``, e.g. ``catalog/products``.
+        :param params: filters; ``id:greater``, ``sort``, ``include_fields`` and ``limit`` are set here.
+        :raises IncompleteListingError: a page came back short while the store still had more ids.
+        """
+        session = self.get_conn()
+        after = 0
+        while True:
+            query = {**(params or {}), "id:greater": after, "sort": "id", "include_fields": "id"}
+            body = self.get_json(session, f"v3/{path}", {**query, "limit": MAX_PAGE_SIZE})
+            data, pagination = _v3_page(body, path)
+            ids = [item.get("id") for item in data if isinstance(item, dict)]
+            if not all(isinstance(i, int) and i > after for i in ids):
+                raise BigCommercePermanentError(
+                    f"{self._where(path)}: ids after {after} are not increasing integers"
+                )
+            if ids:
+                yield ids
+            if len(ids) < MAX_PAGE_SIZE:
+                left = int(pagination.get("total", len(ids)))
+                if left > len(ids):
+                    raise IncompleteListingError(
+                        f"{self._where(path)}: a page after id {after} held {len(ids)} ids of the "
+                        f"{left} the store reported"
+                    )
+                return
+            after = ids[-1]
+
+    def get_v3_data(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Return the ``data`` list of a v3 endpoint that is not paged, e.g. a nested category tree.
+
+        :param path: the endpoint below ``/v3/``, e.g. ``catalog/trees/1/categories``.
+        :param params: the query string.
+        """
+        body = self.get_json(self.get_conn(), f"v3/{path}", params or {})
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise BigCommercePermanentError(
+                f"{self._where(path)}: expected an object with a 'data' list, got {_kind(body)}"
+            )
+        return body["data"]
+
+    def count(self, path: str, params: Mapping[str, Any] | None = None) -> int:
+        """Return how many items a v3 list holds, in one small request.
+
+        :param path: the endpoint below ``/v3/``, e.g. ``catalog/products``.
+        :param params: filters.
+        """
+        body = self.get_json(
+            self.get_conn(), f"v3/{path}", {**(params or {}), "include_fields": "id", "limit": 1}
+        )
+        total = _v3_page(body, path)[1].get("total")
+        if not isinstance(total, int) or total < 0:
+            raise BigCommercePermanentError(f"{self._where(path)}: meta.pagination.total is {total!r}")
+        return total
+
+    def server_time(self) -> datetime:
+        """Return the store's clock (``GET /v2/time``), the time base of ``date_modified``."""
+        body = self.get_json(self.get_conn(), "v2/time", {})
+        seconds = body.get("time") if isinstance(body, dict) else None
+        if not isinstance(seconds, int) or isinstance(seconds, bool):
+            raise BigCommercePermanentError(f'{self._where("v2/time")}: expected {{"time": <unix seconds>}}')
+        return datetime.fromtimestamp(seconds, tz=UTC)
 
     def get_json(self, session: Session, endpoint: str, params: Mapping[str, Any]) -> Any:
         """GET ``endpoint`` with retries; return the decoded body, or ``None`` for 204.

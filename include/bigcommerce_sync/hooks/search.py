@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 # Bulk requests are sized in bytes, well under the server's 100 MB limit.
 BULK_MAX_BYTES = 10 * 1024 * 1024
 BULK_CHUNK_DOCS = 1000
+# Hits per scroll page when only ids and a small field are read (the cluster's default maximum).
+SCROLL_PAGE_DOCS = 10_000
 # Documents the cluster rejects with 429 (write queue full) are sent again, this many times at most,
 # after an exponential backoff with jitter.
 BULK_MAX_RETRIES = 5
@@ -162,6 +164,15 @@ class SearchHook(BaseHook):
                 raise RuntimeError(f"could not copy a document from {source} to {dest}: {item}")
             copied += 1
         return copied
+
+    def field_by_id(self, index: str, field: str | None = None) -> dict[str, Any]:
+        """Return ``{document id: its field value}`` for every document of ``index``, read by scroll.
+
+        :param field: a top-level source field; ``None`` reads only the ids (values are ``None``).
+        """
+        source: Any = [field] if field else False
+        hits = helpers.scan(self.client, index=index, source=source, size=SCROLL_PAGE_DOCS)
+        return {hit["_id"]: (hit.get("_source") or {}).get(field) if field else None for hit in hits}
 
     def delete_documents(self, index: str, ids: Iterable[str]) -> Iterator[tuple[bool, dict[str, Any]]]:
         """Delete the documents ``ids`` from ``index``; yield ``(ok, item)`` per id, in order.

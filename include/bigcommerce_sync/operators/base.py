@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -30,6 +31,7 @@ class ClaimedBatch:
     mode: SyncMode
     is_scheduled: bool
     product_ids: tuple[int, ...] = ()  # a targeted sync's products, from the run's conf
+    changed_since: datetime | None = None  # an incremental sync reads products changed since then
 
     @classmethod
     def from_xcom(cls, value: Mapping[str, Any]) -> ClaimedBatch:
@@ -40,6 +42,7 @@ class ClaimedBatch:
             mode=SyncMode(value["mode"]),
             is_scheduled=bool(value["is_scheduled"]),
             product_ids=tuple(int(i) for i in value.get("product_ids") or ()),
+            changed_since=_datetime_or_none(value.get("changed_since")),
         )
 
     @classmethod
@@ -52,6 +55,7 @@ class ClaimedBatch:
             mode=SyncMode(batch.mode),
             is_scheduled=batch.is_scheduled,
             product_ids=product_ids,
+            changed_since=batch.changed_since,
         )
 
     def to_xcom(self) -> dict[str, Any]:
@@ -60,6 +64,7 @@ class ClaimedBatch:
             "sync_type": self.sync_type.value,
             "mode": self.mode.value,
             "product_ids": list(self.product_ids),
+            "changed_since": None if self.changed_since is None else self.changed_since.isoformat(),
         }
 
     @property
@@ -97,6 +102,10 @@ class BatchTaskOperator(BaseOperator):
         if not applies(batch.sync_type, batch.mode):
             raise AirflowSkipException(f"a {batch.description} sync {reason}")
         return batch
+
+
+def _datetime_or_none(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
 
 
 def record_task_failure(context: Context) -> None:

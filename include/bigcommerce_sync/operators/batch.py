@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.sdk import BaseOperator
@@ -17,6 +17,7 @@ from bigcommerce_sync.batches import (
     ImportCounts,
     UnrunnableBatchError,
 )
+from bigcommerce_sync.mode_plan import ModePlan, plan_mode, scheduled_mode
 from bigcommerce_sync.operators.base import CLAIM_TASK_ID, BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_request import InvalidSyncRequest, SyncRequest, parse_sync_request
 from bigcommerce_sync.sync_types import Entity, SyncMode, SyncType, required_tasks
@@ -41,8 +42,15 @@ class ClaimBatchOperator(BaseOperator):
     for good, saying why. A targeted sync is refused, changing no row, while the
     store has no live product index to update.
 
+    The claim also settles the batch's mode (:mod:`bigcommerce_sync.mode_plan`): the
+    conf's, the Pending batch's, or for a scheduled run the mode of the cron that
+    fired; an incremental sync with nothing to start from runs full. The batch row
+    records the mode and why.
+
     :param store_hash: the store this DAG syncs.
-    :param schedule: the store's cron schedule, recorded on the batch.
+    :param schedule: the store's cron schedule for full syncs, recorded on the batch.
+    :param incremental_schedule: the store's cron schedule for incremental syncs.
+    :param incremental_overlap: how far before the last watermark an incremental product read starts.
     :param search_conn_id: the search cluster's connection.
     :param batch_db_conn_id: the batch store's Postgres connection.
     """
@@ -52,6 +60,8 @@ class ClaimBatchOperator(BaseOperator):
         *,
         store_hash: str,
         schedule: str | None,
+        incremental_schedule: str | None = None,
+        incremental_overlap: timedelta = timedelta(minutes=5),
         search_conn_id: str,
         batch_db_conn_id: str = BATCH_DB_CONN_ID,
         **kwargs: Any,
@@ -59,6 +69,8 @@ class ClaimBatchOperator(BaseOperator):
         super().__init__(**kwargs)
         self.store_hash = store_hash
         self.schedule = schedule
+        self.incremental_schedule = incremental_schedule
+        self.incremental_overlap = incremental_overlap
         self.search_conn_id = search_conn_id
         self.batch_db_conn_id = batch_db_conn_id
 
@@ -73,13 +85,15 @@ class ClaimBatchOperator(BaseOperator):
         repository = BatchRepository(self.batch_db_conn_id)
         repository.migrate()
         is_scheduled = dag_run.run_type == "scheduled"
-        batch = self._claim(repository, request, is_scheduled, dag_run.dag_id, dag_run.run_id)
+        plan = self._plan(repository, request, dag_run)
+        batch = self._claim(repository, request, plan, is_scheduled, dag_run.dag_id, dag_run.run_id)
         self.log.info(
-            "Claimed batch %d: %s %s sync of store %s",
+            "Claimed batch %d: %s %s sync of store %s (%s)",
             batch.id,
             batch.mode,
             batch.sync_type,
             batch.store_hash,
+            batch.mode_reason,
         )
         return ClaimedBatch.from_batch(batch, tuple(request.product_ids or ())).to_xcom()
 
@@ -93,14 +107,54 @@ class ClaimBatchOperator(BaseOperator):
         except IndexLifecycleError as error:
             raise AirflowFailException(f"cannot run a targeted sync: {error}") from None
 
+    def _plan(self, repository: BatchRepository, request: SyncRequest, dag_run: Any) -> ModePlan:
+        """Settle the mode the batch runs in, and why."""
+        pending = repository.get(request.batch_id) if request.batch_id is not None else None
+        if pending is not None and pending.store_hash != self.store_hash:
+            pending = None  # the claim refuses another store's batch
+        sync_type, mode = request.sync_type, request.mode
+        if pending is not None and "sync_type" not in request.explicit:
+            sync_type = SyncType(pending.sync_type)
+        if "mode" in request.explicit:
+            why = "mode asked for in the run's conf"
+        elif pending is not None:
+            mode, why = SyncMode(pending.mode), f"the mode pending batch {pending.id} was created with"
+        elif dag_run.run_type == "scheduled":
+            mode, why = scheduled_mode(
+                dag_run.logical_date or dag_run.run_after,
+                full_schedule=self.schedule,
+                incremental_schedule=self.incremental_schedule,
+            )
+        else:
+            why = "the default mode"
+        if mode is not SyncMode.INCREMENTAL:
+            return ModePlan(mode, why)
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.index_lifecycle import live_entities
+
+        return plan_mode(
+            mode,
+            sync_type,
+            why,
+            live=live_entities(SearchHook(self.search_conn_id), self.store_hash),
+            watermark=repository.last_watermark(self.store_hash),
+            overlap=self.incremental_overlap,
+        )
+
     def _claim(
-        self, repository: BatchRepository, request: SyncRequest, is_scheduled: bool, dag_id: str, run_id: str
+        self,
+        repository: BatchRepository,
+        request: SyncRequest,
+        plan: ModePlan,
+        is_scheduled: bool,
+        dag_id: str,
+        run_id: str,
     ) -> Batch:
         if request.batch_id is None:
             return repository.create_processing(
                 store_hash=self.store_hash,
                 sync_type=request.sync_type.value,
-                mode=request.mode.value,
+                plan=plan,
                 is_scheduled=is_scheduled,
                 schedule=self.schedule,
                 dag_id=dag_id,
@@ -115,6 +169,7 @@ class ClaimBatchOperator(BaseOperator):
                 is_scheduled=is_scheduled,
                 dag_id=dag_id,
                 run_id=run_id,
+                plan=plan,
                 # The product ids are the run's, so the batch must be a targeted product sync.
                 sync_type=SyncType.PRODUCT.value
                 if targeted
@@ -165,7 +220,8 @@ class FinalizeBatchOperator(BatchTaskOperator):
     batch its conf names fails that batch.
 
     :param count_task_ids: the import tasks whose XCom holds counts per entity.
-    :param schedule: the store's cron schedule, for a scheduled batch's next run time.
+    :param schedule: the store's cron schedule for full syncs, for a scheduled batch's next run time.
+    :param incremental_schedule: the store's cron schedule for incremental syncs, likewise.
     :param search_conn_id: the search cluster's connection.
     :param store_hash: the store this DAG syncs.
     """
@@ -175,6 +231,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
         *,
         count_task_ids: list[str],
         schedule: str | None,
+        incremental_schedule: str | None = None,
         search_conn_id: str,
         store_hash: str,
         **kwargs: Any,
@@ -182,6 +239,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
         super().__init__(**kwargs)
         self.count_task_ids = count_task_ids
         self.schedule = schedule
+        self.incremental_schedule = incremental_schedule
         self.search_conn_id = search_conn_id
         self.store_hash = store_hash
 
@@ -254,11 +312,10 @@ class FinalizeBatchOperator(BatchTaskOperator):
         )
         self.log.info("Dropped the failed batch's unpublished indexes: %s", dropped)
 
-    def _counts(self, ti: Any) -> dict[str, int]:
-        """The imports' counts by batch column; none when no import ran (their columns stay empty)."""
+    def _counts(self, ti: Any) -> ImportCounts:
+        """The imports' counts added up; empty when no import ran (their columns stay empty)."""
         pulled = ti.xcom_pull(task_ids=self.count_task_ids) or []
-        results = [ImportCounts.from_xcom(value) for value in pulled if value]
-        return sum(results, ImportCounts()).columns() if results else {}
+        return sum((ImportCounts.from_xcom(value) for value in pulled if value), ImportCounts())
 
     def _why_unclaimed(self, ti: Any) -> str:
         claim_state = self._task_states(ti).get(CLAIM_TASK_ID, "none")
@@ -300,11 +357,11 @@ class FinalizeBatchOperator(BatchTaskOperator):
         return first or f"{silent[0].task_id}: {silent[0].message}"
 
     def _next_run_at(self, context: Context) -> datetime | None:
-        if not self.schedule:
-            return None
+        """The next time either of the store's schedules fires."""
         dag_run = context["dag_run"]
         base = dag_run.logical_date or dag_run.run_after
-        return croniter(self.schedule, base).get_next(datetime)
+        crons = [cron for cron in (self.schedule, self.incremental_schedule) if cron]
+        return min((croniter(cron, base).get_next(datetime) for cron in crons), default=None)
 
 
 def targeted_batch_without_ids(repository: BatchRepository, request: SyncRequest) -> str | None:

@@ -1,4 +1,4 @@
-"""The import tasks: stream one kind of content from the store into its new index versions."""
+"""The import tasks: stream one kind of content from the store into search, as the batch's mode says."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from bigcommerce_sync.batches import BatchRepository, ImportCounts
+from bigcommerce_sync.batches import BatchRepository, EntityCounts, ImportCounts
 from bigcommerce_sync.index_lifecycle import IndexLifecycleError, live_alias, seal, version_name
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_types import Entity, ImportJob, SyncMode, import_jobs
@@ -16,16 +16,18 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+    from bigcommerce_sync.importing import ImportSettings
 
 
 class ImportOperator(BatchTaskOperator):
     """Import one job's entities (products; categories and web pages; blog posts).
 
-    Returns the documents now in each new index version, and how many failed
-    (:class:`ImportCounts`, e.g. ``{"products": 1200, "failed_documents": 0}``).
-    In a targeted sync the products task writes the batch's products into the live
-    index instead, deletes those the store no longer has, and returns the products
-    written and the documents deleted.
+    A full sync fills the new index versions. An incremental sync writes what changed
+    into the live indexes and deletes what the store lost, within the deletion limit
+    (:mod:`bigcommerce_sync.incremental`). A targeted sync writes the batch's products
+    into the live index and deletes those the store no longer has. Returns, per entity,
+    the items fetched and the documents indexed, deleted and failed, and the store
+    time at which a product read began (:class:`ImportCounts`).
 
     Each import keeps ``api_concurrency`` requests in flight and leaves, in every
     quota window, room for the requests all of the sync's parallel imports may
@@ -36,6 +38,8 @@ class ImportOperator(BatchTaskOperator):
     :param api_concurrency: requests in flight per import task.
     :param search_conn_id: the search cluster's connection.
     :param max_failed_ratio: the share of failed documents above which the import fails.
+    :param max_deletion_ratio: the share of a live index an incremental sync may delete.
+    :param deletion_allowance: deletions an incremental sync may always make, whatever the share.
     """
 
     def __init__(
@@ -46,6 +50,8 @@ class ImportOperator(BatchTaskOperator):
         api_concurrency: int,
         search_conn_id: str,
         max_failed_ratio: float,
+        max_deletion_ratio: float,
+        deletion_allowance: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -54,6 +60,8 @@ class ImportOperator(BatchTaskOperator):
         self.api_concurrency = api_concurrency
         self.search_conn_id = search_conn_id
         self.max_failed_ratio = max_failed_ratio
+        self.max_deletion_ratio = max_deletion_ratio
+        self.deletion_allowance = deletion_allowance
 
     def execute(self, context: Context) -> dict[str, int]:
         batch = self.claimed_batch_or_skip(
@@ -63,14 +71,19 @@ class ImportOperator(BatchTaskOperator):
         )
         # The store client loads only when a task runs, not at parse time.
         from bigcommerce_sync.hooks.bigcommerce import BigCommercePermanentError
+        from bigcommerce_sync.incremental import DeletionRefusedError
 
+        imports = {
+            SyncMode.FULL: self._import,
+            SyncMode.INCREMENTAL: self._import_incremental,
+            SyncMode.TARGETED: self._import_targeted,
+        }
         try:
-            if batch.mode is SyncMode.TARGETED:
-                return self._import_targeted(batch).to_xcom()
-            return self._import(batch).to_xcom()
-        except (BigCommercePermanentError, IndexLifecycleError) as error:
-            # Bad credentials, a missing scope or resource, a bad request, no live index to update:
-            # no Airflow retry can fix them, and retrying would only hold the batch Processing for minutes.
+            return imports[batch.mode](batch).to_xcom()
+        except (BigCommercePermanentError, IndexLifecycleError, DeletionRefusedError) as error:
+            # Bad credentials, a missing scope or resource, a bad request, no live index to update,
+            # deletions beyond the limit: no Airflow retry can fix them, and retrying would only
+            # hold the batch Processing for minutes.
             raise AirflowFailException(str(error)) from error
 
     def _store(self, batch: ClaimedBatch) -> BigCommerceHook:
@@ -83,9 +96,42 @@ class ImportOperator(BatchTaskOperator):
             quota_reserve=self.api_concurrency * len(import_jobs(batch.sync_type, batch.mode)),
         )
 
-    def _record_errors(self, batch: ClaimedBatch) -> partial[int]:
-        """Stores a chunk of :class:`ErrorRecord` in the batch's ``sync_errors``."""
-        return partial(BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash)
+    def _settings(self, batch: ClaimedBatch) -> ImportSettings:
+        """Failures go to the batch's ``sync_errors``, up to the store's limit."""
+        from bigcommerce_sync.importing import ImportSettings
+
+        record_errors = partial(
+            BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash
+        )
+        return ImportSettings(self.task_id, record_errors, self.max_failed_ratio)
+
+    def _import_incremental(self, batch: ClaimedBatch) -> ImportCounts:
+        """Bring the live indexes up to date with the store's changes (no new version, no alias move)."""
+        from bigcommerce_sync.extraction import entity_stream
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.incremental import (
+            DeletionGuard,
+            import_changed_content,
+            import_changed_products,
+        )
+
+        store, search = self._store(batch), SearchHook(self.search_conn_id)
+        guard = DeletionGuard(self.max_deletion_ratio, self.deletion_allowance)
+        settings = self._settings(batch)
+        counts: dict[Entity, EntityCounts] = {}
+        watermark = None
+        for entity in self.job.entities:
+            alias = live_alias(search, store_hash=batch.store_hash, entity=entity)
+            if entity is Entity.PRODUCTS:
+                watermark = store.server_time()
+                counts[entity] = import_changed_products(
+                    store, search, alias, batch.changed_since, guard=guard, settings=settings
+                )
+            else:
+                stream = entity_stream(store, entity)
+                counts[entity] = import_changed_content(search, alias, stream, guard=guard, settings=settings)
+            self.log.info("%s: %s", entity, counts[entity])
+        return ImportCounts(counts, watermark)
 
     def _import_targeted(self, batch: ClaimedBatch) -> ImportCounts:
         """Bring the batch's products up to date in the live index (no new version, no alias move)."""
@@ -95,26 +141,16 @@ class ImportOperator(BatchTaskOperator):
 
         search = SearchHook(self.search_conn_id)
         alias = live_alias(search, store_hash=batch.store_hash, entity=Entity.PRODUCTS)
-        result = import_targeted(
+        counts = import_targeted(
             search,
             alias,
             product_stream_by_ids(self._store(batch), batch.product_ids),
             batch.product_ids,
-            task_id=self.task_id,
-            record_errors=self._record_errors(batch),
-            max_failed_ratio=self.max_failed_ratio,
+            **self._settings(batch).as_kwargs(),
         )
         search.refresh(alias)  # the batch's counts are visible in search when it completes
-        self.log.info(
-            "%d of %d products written to %s, %d deleted, %d in neither the store nor the index, %d failed",
-            result.indexed,
-            len(set(batch.product_ids)),
-            alias,
-            result.deleted,
-            result.absent,
-            result.failed,
-        )
-        return ImportCounts({Entity.PRODUCTS: result.indexed}, result.failed, result.deleted)
+        self.log.info("%d products asked for: %s", len(set(batch.product_ids)), counts)
+        return ImportCounts({Entity.PRODUCTS: counts})
 
     def _import(self, batch: ClaimedBatch) -> ImportCounts:
         from bigcommerce_sync.extraction import entity_stream
@@ -123,28 +159,23 @@ class ImportOperator(BatchTaskOperator):
 
         store = self._store(batch)
         search = SearchHook(self.search_conn_id)
-        record_errors = self._record_errors(batch)
-        documents: dict[Entity, int] = {}
-        failed = 0
+        settings = self._settings(batch)
+        counts: dict[Entity, EntityCounts] = {}
+        # The next incremental sync reads the products changed since this read began.
+        watermark = store.server_time() if Entity.PRODUCTS in self.job.entities else None
         for entity in self.job.entities:
             index = version_name(batch.store_hash, entity, batch.batch_id)
-            result = import_entity(
-                search,
-                index,
-                entity_stream(store, entity),
-                task_id=self.task_id,
-                record_errors=record_errors,
-                max_failed_ratio=self.max_failed_ratio,
+            result = import_entity(search, index, entity_stream(store, entity), **settings.as_kwargs())
+            counts[entity] = EntityCounts(
+                fetched=result.fetched, indexed=seal(search, index), failed=result.failed
             )
-            documents[entity] = seal(search, index)
-            failed += result.failed
             self.log.info(
                 "%s: %d documents in %s (%d failed, %d repeated items skipped) in %.1fs",
                 entity,
-                documents[entity],
+                counts[entity].indexed,
                 index,
                 result.failed,
                 result.duplicates,
                 result.seconds,
             )
-        return ImportCounts(documents, failed)
+        return ImportCounts(counts, watermark)
