@@ -3,7 +3,8 @@
 Starts the dev stack (the BigCommerce simulator with the demo store, Elasticsearch and
 PostgreSQL; see :mod:`bigcommerce_sync_dev.stack`), runs ``bigcommerce_sync_demo1store``
 with ``dag.test()`` and sync type ``all``, then prints the batch row, the counts, the
-indexes and a sample search.
+indexes and a sample search; then runs ``bigcommerce_searchable_values`` and prints its report
+and a prefix query on the demo store's values index.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ DEMO_STORE = "demo1store"
 DEMO_CATALOG = CatalogSpec(seed=2026, products=2000, categories=60, brands=15, pages=25, blog_posts=40)
 DEMO_QUERY = "organic cotton scarf"
 DEMO_BATCH_DB = "bigcommerce_sync_demo"
+DEMO_PREFIX = "no"
 
 
 def _airflow_environment(home: Path) -> None:
@@ -98,7 +100,31 @@ def _run_and_report(catalog: CatalogSpec, search_version: str) -> int:
     for hit in search.search(f"bc_{DEMO_STORE}_products", query, size=5):
         source = hit["_source"]
         print(f"  #{source['id']:<6} {source['name']}  ({source.get('brand_name')}, {source['price']})")
-    return 0 if batch.status == "completed" else 1
+    if batch.status != "completed":
+        return 1
+    return _run_values(bag)
+
+
+def _run_values(bag) -> int:
+    """Run the searchable-values DAG, print its report and a prefix query on the store's values."""
+    from bigcommerce_sync.hooks.search import SearchHook
+    from bigcommerce_sync.value_jobs import ValueJobRepository
+    from bigcommerce_sync.values_dag import VALUES_DAG_ID
+    from bigcommerce_sync.values_report import report_lines
+
+    dag_run = bag.dags[VALUES_DAG_ID].test()
+    run = ValueJobRepository().find_run(VALUES_DAG_ID, dag_run.run_id)
+    report = run.report if run else None
+    print(f"\nDAG run {VALUES_DAG_ID} {dag_run.run_id}: {dag_run.state}")
+    print("\n".join(report_lines(report)) if report else "  no report (see the task logs)")
+    alias = f"bc_{DEMO_STORE}_values"
+    suggest = {"values": {"prefix": DEMO_PREFIX, "completion": {"field": "suggest", "size": 8}}}
+    options = SearchHook().client.search(index=alias, suggest=suggest)["suggest"]["values"][0]["options"]
+    print(f'\nSuggestions for "{DEMO_PREFIX}" in {alias}:')
+    for option in options:
+        source = option["_source"]
+        print(f"  {source['value']:<28} {source['field']:<28} {source['product_count']:>5} products")
+    return 0 if report and report["jobs"]["failed"] == 0 else 1
 
 
 if __name__ == "__main__":
