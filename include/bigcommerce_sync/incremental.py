@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bigcommerce_sync.batches import EntityCounts
 from bigcommerce_sync.documents import CONTENT_HASH
 from bigcommerce_sync.extraction import changed_product_stream
+from bigcommerce_sync.hooks.bigcommerce import BigCommerceError
 from bigcommerce_sync.importing import ImportSettings, delete_ids, import_entity, noting_keys
 from bigcommerce_sync.sync_types import Entity
 
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 
 class DeletionRefusedError(RuntimeError):
     """Deleting would exceed the store's limit or rest on an incomplete listing; nothing was deleted."""
+
+
+class ListingFailedError(RuntimeError):
+    """The listing of every id failed (maybe for a while only); nothing was deleted, and a retry may do."""
 
 
 @dataclass(frozen=True)
@@ -107,12 +112,26 @@ def _delete_lost_products(
     guard.check(
         Entity.PRODUCTS, held - in_store, held, alias
     )  # refused before spending requests on the listing
-    listed = {str(i) for page in store.iter_v3_ids("catalog/products") for i in page}
+    listed = _every_product_id(store)
     doomed = sorted(set(search.field_by_id(alias)) - listed)
     guard.check(Entity.PRODUCTS, len(doomed), held, alias)
     result = delete_ids(search, alias, doomed, entity=Entity.PRODUCTS, **settings.as_kwargs())
     search.refresh(alias)
     return result.deleted, result.failed
+
+
+def _every_product_id(store: BigCommerceHook) -> set[str]:
+    """List every product id of the store, or raise saying the listing failed and nothing was deleted."""
+    listed: set[str] = set()
+    try:
+        for page in store.iter_v3_ids("catalog/products"):
+            listed.update(str(i) for i in page)
+    except BigCommerceError as error:
+        raise ListingFailedError(
+            f"products: listing every product id failed after {len(listed)} ids, "
+            f"so nothing was deleted: {error}"
+        ) from error
+    return listed
 
 
 def import_changed_content(

@@ -58,6 +58,7 @@ class SimulatorAdmin:
         *,
         kind: str = "status",
         from_page: int = 1,
+        after: int = 0,
         times: int | None = None,
         rate_limit_headers: bool = True,
         rate: float | None = None,
@@ -75,6 +76,7 @@ class SimulatorAdmin:
             JSON), ``"timeout"`` (hold ``delay_ms``, then close), ``"slow"`` (hold ``delay_ms``,
             then answer) or ``"duplicates"`` (page N repeats the last items of page N-1).
         :param from_page: the first ``page`` value affected (requests without ``page`` are page 1).
+        :param after: how many matching requests it spares before it starts to fire.
         :param times: how many requests it affects before expiring; ``None`` for all.
         :param rate_limit_headers: ``False`` omits the ``X-Rate-Limit-*`` headers (load shedding).
         :param rate: the share of matching requests that fail, e.g. ``0.2``; ``None`` for all.
@@ -90,6 +92,7 @@ class SimulatorAdmin:
             "path": path,
             **outcome,
             "from_page": from_page,
+            "after": after,
             "times": times,
             "rate_limit_headers": rate_limit_headers,
             "rate": rate,

@@ -2,11 +2,11 @@
 
 A rule matches requests to one store (or any store) whose path below the store prefix
 starts with the rule's path and whose ``page`` parameter (1 when absent) is at least
-``from_page``. It fires on every matching request, or, with ``rate``, on a share of them
-decided by a pseudo-random draw from ``seed`` and the number of matching requests seen so
-far, so the same request sequence fails the same way on every run. A rule either has one
-``kind`` or mixes several ``kinds`` (drawn the same way). It fires ``times`` times
-(forever when ``None``) and then expires.
+``from_page``. It spares the first ``after`` matching requests, then fires on every one,
+or, with ``rate``, on a share of them decided by a pseudo-random draw from ``seed`` and the
+number of matching requests seen so far, so the same request sequence fails the same way on
+every run. A rule either has one ``kind`` or mixes several ``kinds`` (drawn the same way).
+It fires ``times`` times (forever when ``None``) and then expires.
 
 Kinds: ``status`` (answer with ``status``), ``drop`` (close without answering),
 ``truncate`` (a 200 whose JSON body is cut short), ``timeout`` (hold the request for
@@ -66,6 +66,8 @@ class FaultRule:
     :param store_hash: the store it applies to, or ``None`` for all stores.
     :param status: the HTTP status for ``kind="status"``.
     :param from_page: the first ``page`` value affected.
+    :param after: matching requests spared before the rule starts to fire (e.g. the first pages
+        of a listing whose requests carry no ``page``).
     :param times: remaining activations, ``None`` for unlimited.
     :param rate_limit_headers: send the ``X-Rate-Limit-*`` headers (``False`` mimics load shedding).
     :param rate: the share of matching requests that fail (0 < rate <= 1), ``None`` for all.
@@ -82,6 +84,7 @@ class FaultRule:
     store_hash: str | None = None
     status: int | None = None
     from_page: int = 1
+    after: int = 0
     times: int | None = None
     rate_limit_headers: bool = True
     rate: float | None = None
@@ -108,6 +111,8 @@ class FaultRule:
     def draw(self) -> FaultEffect | None:
         """Count one matching request and return what it suffers, or ``None`` when it is spared."""
         position, self.matched = self.matched, self.matched + 1
+        if position < self.after:
+            return None
         if self.rate is not None and (self._bits("rate", position) >> 11) * UNIT >= self.rate:
             return None
         if self.kinds:
@@ -164,11 +169,15 @@ def parse_fault(data: dict[str, Any], rule_id: int, store_hashes: set[str]) -> F
     from_page = data.get("from_page") or 1
     if not _is_int(from_page) or from_page < 1:
         raise ValueError("from_page must be a positive integer")
+    after = data.get("after") or 0
+    if not _is_int(after) or after < 0:
+        raise ValueError("after must be a non-negative integer")
     return FaultRule(
         rule_id=rule_id,
         path=path,
         store_hash=store_hash,
         from_page=from_page,
+        after=after,
         times=times,
         rate_limit_headers=bool(data.get("rate_limit_headers", True)),
         **_parse_outcome(data),

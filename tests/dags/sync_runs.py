@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bigcommerce_sync.batches import Batch, BatchRepository
+from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
 CONFIG_TASKS = {"config.stop_words", "config.synonyms"}
@@ -48,3 +49,15 @@ def run_dag(dag: Any, conf: dict[str, Any] | None = None, logical_date: datetime
 
 def _name(state: Any) -> str:
     return str(getattr(state, "value", state))
+
+
+def product_requests_recorded(calls: list[dict]):
+    """``BigCommerceHook.get_json`` that records the params of every product list request."""
+    real_get_json = BigCommerceHook.get_json
+
+    def get_json(hook: BigCommerceHook, session, endpoint: str, params):
+        if endpoint == "v3/catalog/products":
+            calls.append(dict(params))
+        return real_get_json(hook, session, endpoint, params)
+
+    return get_json

@@ -18,7 +18,7 @@ from bigcommerce_sync.mode_plan import ModePlan
 from bigcommerce_sync.stores import StoreConfig
 from bigcommerce_sync.sync_types import Entity, SyncMode
 from tests.conftest import SIM_CATALOGS
-from tests.dags.sync_runs import IMPORT_TASKS, run_dag, run_sync
+from tests.dags.sync_runs import IMPORT_TASKS, product_requests_recorded, run_dag, run_sync
 
 DAG_ID = "bigcommerce_sync_teststore"
 CATALOG = Catalog(CatalogSpec(**SIM_CATALOGS["teststore"]))
@@ -439,18 +439,6 @@ def test_a_permanent_store_error_fails_the_import_on_its_first_try_despite_retri
     (error,) = [e for e in repo.errors(run.batch.id) if e["task_id"] == "import.blogs"]
     assert "HTTP 401" in error["message"] and "v2/blog/posts" in error["message"]
     assert revoked_token not in json.dumps(repo.errors(run.batch.id), default=str) + repr(run.batch)
-
-
-def product_requests_recorded(calls: list[dict]):
-    """``BigCommerceHook.get_json`` that records the params of every product list request."""
-    real_get_json = BigCommerceHook.get_json
-
-    def get_json(hook: BigCommerceHook, session, endpoint: str, params):
-        if endpoint == "v3/catalog/products":
-            calls.append(dict(params))
-        return real_get_json(hook, session, endpoint, params)
-
-    return get_json
 
 
 TARGETED = {"sync_type": "product", "mode": "targeted"}

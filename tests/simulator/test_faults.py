@@ -68,6 +68,16 @@ def test_times_makes_the_fault_expire(api: StoreApi, admin: SimulatorAdmin):
     assert stats["faults_injected"] == 2 and stats["responses"] == {"500": 2, "200": 2}
 
 
+def test_after_spares_the_first_matching_requests(api: StoreApi, admin: SimulatorAdmin):
+    admin.add_fault("alpha1", "/v3/catalog/products", 503, after=2, times=1)
+
+    statuses = [product_page(api, 1).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 503, 200]
+    with pytest.raises(SimulatorAdminError, match="after must be a non-negative integer"):
+        admin.add_fault("alpha1", "/v3/catalog/products", 503, after=-1)
+
+
 def test_drop_closes_the_connection_without_an_answer(api: StoreApi, admin: SimulatorAdmin):
     admin.add_fault("alpha1", "/v3/catalog/products", kind="drop", times=1)
 
