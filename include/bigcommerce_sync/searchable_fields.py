@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from bigcommerce_sync.index_lifecycle import alias_name
+from bigcommerce_sync.index_lifecycle import alias_name, live_entities
 from bigcommerce_sync.sync_types import Entity
 
 if TYPE_CHECKING:
@@ -158,12 +158,12 @@ def _categories(hook: SearchHook, store_hash: str, index: str, max_values: int) 
 
 def _live(hook: SearchHook, store_hash: str, entity: Entity) -> str:
     alias = alias_name(store_hash, entity)
-    if not hook.alias_targets(alias):
-        raise FieldValuesError(
-            f"store {store_hash}: {alias} serves no index, so its values cannot be read; "
-            f"a full sync of {entity} must run first"
-        )
-    return alias
+    if entity in live_entities(hook, store_hash):
+        return alias
+    raise FieldValuesError(
+        f"store {store_hash}: {alias} serves no index, so its values cannot be read; "
+        f"a full sync of {entity} must run first"
+    )
 
 
 def _aggregatable(hook: SearchHook, index: str, path: str) -> str:

@@ -34,7 +34,8 @@ def test_daily_dag_maps_jobs_with_retries_timeout_and_a_report_that_always_runs(
     assert bag.import_errors == {}
     assert sorted(bag.dags) == [VALUES_DAG_ID, "bigcommerce_sync_aa1"]
     dag = bag.dags[VALUES_DAG_ID]
-    assert (dag.schedule, str(dag.timetable.timezone)) == ("0 2 * * *", "UTC") and dag.catchup is False and dag.max_active_runs == 1
+    assert (dag.schedule, str(dag.timetable.timezone)) == ("0 2 * * *", "UTC")
+    assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.doc_md and {"bigcommerce", "searchable-values"} <= set(dag.tags)
     assert dag.params["max_values_per_field"] == 1000
     collect = dag.task_dict["collect_values"]
