@@ -61,6 +61,29 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert required_tasks(SyncType.PRODUCT, SyncMode.TARGETED) == {"claim_batch", "import.products"}
 
 
+def test_a_store_with_two_schedules_runs_on_both_crons(tmp_path, monkeypatch):
+    from airflow.sdk import MultipleCronTriggerTimetable
+
+    both = {**STORE, "store_hash": "bb2", "schedule": "0 3 * * 0", "incremental_schedule": "*/15 * * * *"}
+    only_incremental = {**STORE, "store_hash": "cc3", "incremental_schedule": "*/15 * * * *"}
+    bag = parse(tmp_path, monkeypatch, [both, only_incremental])
+
+    assert bag.import_errors == {}
+    timetable = bag.dags["bigcommerce_sync_bb2"].timetable
+    assert isinstance(timetable, MultipleCronTriggerTimetable)
+    assert [(t.expression, str(t.timezone)) for t in timetable.timetables] == [
+        ("0 3 * * 0", "UTC"),
+        ("*/15 * * * *", "UTC"),
+    ]
+    assert bag.dags["bigcommerce_sync_cc3"].timetable.expression == "*/15 * * * *"
+    assert required_tasks(SyncType.ALL, SyncMode.INCREMENTAL) == {
+        "claim_batch",
+        "import.products",
+        "import.categories",
+        "import.blogs",
+    }
+
+
 def test_every_task_id_the_tasks_refer_to_is_a_task_of_the_dag(tmp_path, monkeypatch):
     dag = parse(tmp_path, monkeypatch, [{**STORE, "store_hash": "aa1"}]).dags["bigcommerce_sync_aa1"]
 
