@@ -11,7 +11,8 @@ exactly as on a worker. Two functions are wrapped, neither changing what it does
 brands and the category tree for products, the whole tree for categories) and, for
 the rate-limited run, to count the items read per quota window and stop after the
 last one measured. Each is replaced where it is defined and, if the operator module
-imported it by name, there too.
+or the incremental path (``bigcommerce_sync.incremental``) imported it by name, there
+too. All of these modules are imported before the clock starts, whatever the mode.
 """
 
 from __future__ import annotations
@@ -106,11 +107,12 @@ def _recording(
 
 
 def _wrap(module: ModuleType, name: str, wrapper: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace ``module.name`` by ``wrapper(module.name)``, in the operator module too if it holds it."""
+    """Replace ``module.name`` by ``wrapper(module.name)``, in the modules calling it too if they hold it."""
+    from bigcommerce_sync import incremental
     from bigcommerce_sync.operators import imports
 
     wrapped = wrapper(getattr(module, name))
-    for holder in (module, imports):
+    for holder in (module, imports, incremental):
         if hasattr(holder, name):
             setattr(holder, name, wrapped)
 

@@ -44,6 +44,8 @@ TARGETS = {
     "parse.stores_1000_s": Target("≤", 1.0),
     "parse.one_dag_s": Target("≤", 0.1),
     "peer.ratio": Target("≥", 5),
+    "incremental.requests_ratio": Target("≤", 0.03),
+    "incremental.wall_ratio": Target("≤", 0.10),
 }
 
 
@@ -282,6 +284,44 @@ def _peer(table: Table, results: dict[str, Any]) -> None:
     table.row("store-only indexes: ours / Singer", lookup(peer, "store_only.ratio"), fmt="{:.2f}")
 
 
+RATIO_KEYS = ("incremental.requests_ratio", "incremental.wall_ratio")
+
+
+def _incremental(table: Table, results: dict[str, Any]) -> None:
+    section = results.get("incremental", {})
+    table.heading(
+        f"6. Incremental product sync after {section.get('edited', 0):,} of {section.get('products', 0):,} "
+        "products were edited, against a full product sync of the same store, same run",
+        "each: import.products (ImportOperator.execute()) in a fresh process, timed around execute();",
+        "requests = the simulator's count for the store during the task (counters reset just before it)",
+    )
+    if table.error(section):
+        return
+    full, changed, deleting = section["full"], section["changed"], section["with_deletions"]
+    _import_rows(table, "full", full)
+    _import_rows(table, "incremental", changed)
+    table.row("incremental / full: API requests", section["requests_ratio"], RATIO_KEYS[0], "{:.4f}")
+    table.row("incremental / full: wall time", section["wall_ratio"], RATIO_KEYS[1], "{:.3f}")
+    table.lines += [
+        f"   then the same products edited again and {deleting['deleted_in_store']} others deleted; the",
+        "   deletions are found by listing every product id (no 'deleted since' endpoint; webhooks avoid it)",
+    ]
+    _import_rows(table, "with deletions", deleting)
+    table.row("with deletions / full: API requests", deleting["requests_ratio"], fmt="{:.3f}")
+    table.row("with deletions / full: wall time", deleting["wall_ratio"], fmt="{:.3f}")
+
+
+def _import_rows(table: Table, label: str, run: dict[str, Any]) -> None:
+    """One import run's requests, seconds and counts."""
+    table.row(f"{label}: API requests", run["requests"])
+    table.row(f"{label}: seconds", run["seconds"], fmt="{:,.2f}")
+    table.row(
+        f"{label}: products fetched / indexed / deleted",
+        run["fetched"],
+        fmt=f"{{:,}} / {run['indexed']:,} / {run['deleted']:,}",
+    )
+
+
 def _profile(table: Table, results: dict[str, Any]) -> None:
     profiles = results.get("profile")
     if profiles is None:
@@ -305,6 +345,7 @@ def _profile(table: Table, results: dict[str, Any]) -> None:
 SECTIONS = {
     "simulator": _simulator,
     "e2e": _e2e,
+    "incremental": _incremental,
     "rate_limited": _rate_limited,
     "memory": _memory,
     "parse": _parse,

@@ -1,9 +1,10 @@
 """``make bench``: measure the sync against its limits and a peer; print a table, write JSON.
 
 Sections, in the order they run: the simulator alone, the parse (4), the
-end-to-end full sync with its sink ceiling (1), the rate-limited import (2), the
-peer comparison (5, which also gives the 10,000-product memory figure for 3), and
-with ``--profile`` py-spy profiles of the import and the parse. See bench/README.md.
+end-to-end full sync with its sink ceiling (1), the incremental sync against a full
+one (6), the rate-limited import (2), the peer comparison (5, which also gives the
+10,000-product memory figure for 3), and with ``--profile`` py-spy profiles of the
+import and the parse. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import report, sections
+from bench import incremental, report, sections
 from bench.settings import (
     CEILING_PRODUCTS,
     FULL_CATALOG,
@@ -37,7 +38,7 @@ from bench.settings import (
 from bench.stack import REPO_ROOT, Stack
 
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("simulator", "warm_up", "parse", "e2e", "rate_limited", "peer", "profile")
+SECTIONS = ("simulator", "warm_up", "parse", "e2e", "incremental", "rate_limited", "peer", "profile")
 # --quick: small catalogs and one quota window, for trying a change in about three minutes.
 QUICK = {"products": 5_000, "small_products": 2_000, "ceiling_products": 2_000, "windows": 2}
 
@@ -48,7 +49,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--products",
         type=int,
         default=FULL_CATALOG.products,
-        help="products of the full store (sections 1, 2)",
+        help="products of the full store (sections 1, 6)",
     )
     parser.add_argument(
         "--small-products", type=int, default=SMALL_PRODUCTS, help="products of the small store (section 5)"
@@ -137,6 +138,7 @@ def _run_sections(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         ("warm_up", "engine warm-up", lambda: sections.warm_up(stack, small)),
         ("parse", "4. parse", lambda: sections.parse_times(stack)),
         ("e2e", "1. end-to-end full sync", lambda: sections.end_to_end(stack, full, args.ceiling_products)),
+        ("incremental", "6. incremental sync", lambda: incremental.incremental_sync(stack, full)),
         ("rate_limited", "2. rate-limited", lambda: sections.rate_limited(stack, limited, args.windows)),
         ("peer", "5. peer comparison", lambda: sections.peer_comparison(stack, small)),
     ]

@@ -270,7 +270,7 @@ def _ours(stack: Stack, store: BenchStore, *, store_only: bool) -> dict[str, Any
         if store_only:
             stack.store_only(xcoms[CREATE_INDEX_TASK_ID]["products"])
         run = stack.import_task(store, "products", xcoms, name)
-    docs = run["summary"]["products"]
+    docs = run["summary"]["entities"]["products"]["indexed"]  # the task's XCom: ImportCounts
     return {
         "docs": docs,
         "seconds": run["wall_s"],

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -168,6 +169,28 @@ class Stack:
         from bigcommerce_sync.sync_types import SyncType
 
         return prepare_sync(store.store_hash, self.batch_ids[store.store_hash], SyncType(sync_type))
+
+    def claim(
+        self, store: BenchStore, sync_type: str, mode: str, changed_since: datetime | None = None
+    ) -> dict[str, Any]:
+        """The XComs of a run of ``store`` that claimed its bench batch in ``mode``, no setup task run.
+
+        :param changed_since: for an incremental sync, the store time its product read starts from.
+        """
+        from bench.tasks import claimed
+        from bigcommerce_sync.sync_types import SyncMode, SyncType
+
+        batch_id = self.batch_ids[store.store_hash]
+        return claimed(store.store_hash, batch_id, SyncType(sync_type), SyncMode(mode), changed_since)
+
+    def publish(self, store: BenchStore, versions: dict[str, str]) -> None:
+        """Put ``store``'s new versions (``create_index``'s XCom) behind their aliases, as publish does."""
+        from bigcommerce_sync.hooks.search import SearchHook
+        from bigcommerce_sync.index_lifecycle import alias_name, publish
+        from bigcommerce_sync.sync_types import Entity
+
+        aliases = {alias_name(store.store_hash, Entity(e)): index for e, index in versions.items()}
+        publish(SearchHook(), aliases)
 
     def store_only(self, index: str) -> None:
         """Recreate ``index`` with no field mappings, so the engine stores documents unindexed."""

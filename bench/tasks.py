@@ -17,6 +17,8 @@ from bigcommerce_sync.stores import load_registry
 from bigcommerce_sync.sync_types import SyncMode, SyncType
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from airflow.sdk import DAG
 
 
@@ -33,13 +35,29 @@ def run_task(dag: DAG, task_id: str, xcoms: dict[str, Any]) -> Any:
     return xcoms[task_id]
 
 
+def claimed(
+    store_hash: str,
+    batch_id: int,
+    sync_type: SyncType,
+    mode: SyncMode = SyncMode.FULL,
+    changed_since: datetime | None = None,
+) -> dict[str, Any]:
+    """The XComs of a run that claimed batch ``batch_id``: ``claim_batch``'s, which the other tasks read.
+
+    :param changed_since: for an incremental sync, the store time its product read starts from.
+    """
+    batch = ClaimedBatch(
+        batch_id, store_hash, sync_type, mode, is_scheduled=False, changed_since=changed_since
+    )
+    return {CLAIM_TASK_ID: batch.to_xcom()}
+
+
 def prepare_sync(store_hash: str, batch_id: int, sync_type: SyncType) -> dict[str, Any]:
     """Run the setup tasks of a full sync of ``sync_type`` for batch ``batch_id``; return the XComs.
 
     The batch is handed over as ``claim_batch`` would: the other tasks read it from its XCom.
     """
-    claimed = ClaimedBatch(batch_id, store_hash, sync_type, SyncMode.FULL, is_scheduled=False)
-    xcoms: dict[str, Any] = {CLAIM_TASK_ID: claimed.to_xcom()}
+    xcoms = claimed(store_hash, batch_id, sync_type)
     dag = store_dag(store_hash)
     for task_id in SETUP_TASK_IDS:
         run_task(dag, task_id, xcoms)
