@@ -23,19 +23,12 @@ INCREMENTAL_PRODUCTS = {"sync_type": "product", "mode": "incremental"}
 OVERLAP = timedelta(seconds=300)  # the registry's default incremental_overlap_seconds
 
 
-@pytest.fixture(autouse=True)
-def search(sync_stack, sim) -> SearchHook:
-    """Every test starts with no indexes of the test stores."""
-    hook = SearchHook()
-    hook.delete_indexes(hook.indexes_matching("bc_*"))
-    return hook
+pytestmark = pytest.mark.usefixtures("clean_search")  # every test starts with no indexes
 
 
 @pytest.fixture
-def repo() -> BatchRepository:
-    repository = BatchRepository()
-    repository.migrate()
-    return repository
+def search(clean_search) -> SearchHook:
+    return clean_search
 
 
 def alias(entity: Entity) -> str:

@@ -30,19 +30,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def clean_search(sync_stack, sim) -> SearchHook:
-    """Every test starts with no indexes of the test stores."""
-    search = SearchHook()
-    search.delete_indexes(search.indexes_matching("bc_*"))
-    return search
-
-
-@pytest.fixture
-def repo() -> BatchRepository:
-    repository = BatchRepository()
-    repository.migrate()  # a test may run before any claim has created the schema
-    return repository
+pytestmark = pytest.mark.usefixtures("clean_search")  # every test starts with no indexes
 
 
 def alias(entity: Entity, store: str = "teststore") -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bigcommerce_simulator import CatalogSpec, StoreSpec
+from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, StoreSpec
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync_dev.connections import env_name, postgres_connection
@@ -34,13 +34,16 @@ MANUAL_STORE = "e2estore"  # runs only when triggered
 CRON_STORE = "e2ecron"  # every minute, by the scheduler
 SLOW_STORE = "e2eslow"  # every store response delayed, so a run can be caught importing
 RETRY_STORE = "e2eretry"  # tasks retry, so a run can be caught with a task up for retry
+MODES_STORE = "e2emodes"  # full every other minute, incremental every minute, by the scheduler
 CATALOGS = {
     MANUAL_STORE: CatalogSpec(seed=41, products=40, categories=6, brands=3, pages=4, blog_posts=5),
     CRON_STORE: CatalogSpec(seed=42, products=12, categories=3, brands=2, pages=2, blog_posts=3),
     SLOW_STORE: CatalogSpec(seed=43, products=12, categories=3, brands=2, pages=2, blog_posts=3),
     RETRY_STORE: CatalogSpec(seed=44, products=3, categories=2, brands=1, pages=1, blog_posts=2),
+    MODES_STORE: CatalogSpec(seed=45, products=20, categories=3, brands=2, pages=2, blog_posts=2),
 }
-SCHEDULES = {CRON_STORE: "* * * * *"}
+SCHEDULES = {CRON_STORE: "* * * * *", MODES_STORE: "*/2 * * * *"}
+INCREMENTAL_SCHEDULES = {MODES_STORE: "* * * * *"}
 RETRIES = {RETRY_STORE: 1}
 LATENCY_MS = {SLOW_STORE: 3000}
 BATCH_DB_CONN_ID = "e2e_sync_db"
@@ -60,6 +63,7 @@ class LiveStack:
     api: AirflowApi
     batches: BatchRepository
     search: SearchHook
+    simulator: SimulatorAdmin
 
 
 def write_registry(path: Path) -> Path:
@@ -70,6 +74,7 @@ def write_registry(path: Path) -> Path:
             "name": f"E2E {store_hash}",
             "connection_id": f"bigcommerce_{store_hash}",
             "schedule": SCHEDULES.get(store_hash),
+            "incremental_schedule": INCREMENTAL_SCHEDULES.get(store_hash),
             "retries": RETRIES.get(store_hash, 0),
         }
         for store_hash in CATALOGS
@@ -122,7 +127,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
                 api.set_paused(dag_id(store_hash), False)
             batches = BatchRepository(BATCH_DB_CONN_ID)
             batches.migrate()  # other systems create Pending batches before any run has claimed one
-            yield LiveStack(airflow, api, batches, SearchHook(SEARCH_CONN_ID))
+            yield LiveStack(airflow, api, batches, SearchHook(SEARCH_CONN_ID), stack.simulator.admin)
 
 
 @contextmanager

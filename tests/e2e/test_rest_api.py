@@ -109,6 +109,31 @@ def assert_index_holds_the_store(live: LiveStack, batch_id: int) -> None:
     assert [v["sku"] for v in document["variants"]] == [v["sku"] for v in product["variants"]]
 
 
+def test_an_incremental_sync_through_the_rest_api_writes_only_what_changed(live: LiveStack):
+    full_id, incremental_id = new_run_id("rest-full"), new_run_id("rest-incremental")
+    live.api.trigger(DAG_ID, {"sync_type": "product"}, run_id=full_id)
+    assert live.api.wait_for_run(DAG_ID, full_id)["state"] == "success"
+    edited = Catalog(CATALOG).product(3)["id"]
+    live.simulator.update_product(MANUAL_STORE, edited, {"name": "Renamed Between Syncs"})
+    try:
+        response = live.api.trigger(
+            DAG_ID, {"sync_type": "product", "mode": "incremental"}, run_id=incremental_id
+        )
+        run = live.api.wait_for_run(DAG_ID, incremental_id)
+    finally:
+        live.simulator.reset(catalog=True)
+
+    assert response.status_code == 200, response.text
+    assert run["state"] == "success", live.api.task_states(DAG_ID, incremental_id)
+    batch = live.batches.find_by_run(DAG_ID, incremental_id)
+    full = live.batches.find_by_run(DAG_ID, full_id)
+    assert (batch.status, batch.mode) == ("completed", "incremental")
+    assert batch.entity_counts == {"products": {"fetched": 1, "indexed": 1, "deleted": 0, "failed": 0}}
+    assert batch.watermark > full.watermark
+    document = live.search.client.get(index=f"bc_{MANUAL_STORE}_products", id=str(edited))["_source"]
+    assert document["name"] == "Renamed Between Syncs"
+
+
 def test_conf_batch_id_claims_that_pending_batch(live: LiveStack):
     pending = live.batches.create_pending(store_hash=MANUAL_STORE, sync_type="blog", mode="full")
     run_id = new_run_id("pending")

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from croniter import croniter
 
+from bigcommerce_sync.batches import Batch
 from bigcommerce_sync_dev.local_airflow import wait_until
-from tests.e2e.conftest import CRON_STORE, SCHEDULES, LiveStack, dag_id
+from tests.e2e.conftest import CRON_STORE, INCREMENTAL_SCHEDULES, MODES_STORE, SCHEDULES, LiveStack, dag_id
 
 pytestmark = pytest.mark.e2e
 
@@ -55,3 +56,36 @@ def assert_no_new_runs_after_the_next_tick(live: LiveStack, paused_at: datetime,
         assert [r["dag_run_id"] for r in scheduled_runs(live)] == known
         time.sleep(2)
     assert [r["dag_run_id"] for r in scheduled_runs(live)] == known
+
+
+def test_scheduled_runs_take_the_mode_of_the_cron_that_fired(live: LiveStack):
+    """Full every other minute, incremental every minute: each batch says which cron asked for it."""
+    modes_dag = dag_id(MODES_STORE)
+    full, incremental = SCHEDULES[MODES_STORE], INCREMENTAL_SCHEDULES[MODES_STORE]
+    live.api.set_paused(modes_dag, False)
+    try:
+        wait_until(
+            lambda: scheduled_batches(live, modes_dag),
+            lambda found: any(b.mode == "incremental" and b.status == "completed" for _, b in found),
+            timeout=300,
+            what="a completed incremental batch from the schedule",
+        )
+    finally:
+        live.api.set_paused(modes_dag, True)
+
+    found = scheduled_batches(live, modes_dag)
+    for fired_at, batch in found:
+        kind, cron = ("full", full) if croniter.match(full, fired_at) else ("incremental", incremental)
+        expected = f"scheduled run at {fired_at:%Y-%m-%d %H:%M} UTC ({kind} schedule {cron!r})"
+        assert batch.mode_reason.startswith(expected), batch.mode_reason
+        assert batch.mode == "full" or kind == "incremental"  # a full cron never runs incremental
+    incremental_batch = next(batch for _, batch in found if batch.mode == "incremental")
+    assert incremental_batch.changed_since is not None
+    assert incremental_batch.entity_counts["products"]["failed"] == 0
+
+
+def scheduled_batches(live: LiveStack, dag: str) -> list[tuple[datetime, Batch]]:
+    """``(logical date, batch)`` of the DAG's scheduled runs that have claimed one, oldest first."""
+    runs = sorted(live.api.dag_runs(dag, run_type="scheduled"), key=lambda run: run["logical_date"])
+    found = [(instant(run["logical_date"]), live.batches.find_by_run(dag, run["dag_run_id"])) for run in runs]
+    return [(fired_at, batch) for fired_at, batch in found if batch is not None]

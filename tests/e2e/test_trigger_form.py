@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bigcommerce_sync.sync_request import sync_params
-from bigcommerce_sync.sync_types import SyncType
+from bigcommerce_sync.sync_types import SyncMode, SyncType
 from bigcommerce_sync_dev.local_airflow import PASSWORD, USERNAME, wait_until
 from tests.e2e.browser import Browser, browser_missing
 from tests.e2e.conftest import ARTIFACTS, CATALOGS, MANUAL_STORE, LiveStack, dag_id
@@ -50,19 +50,23 @@ def test_the_trigger_form_offers_the_params_and_starts_the_sync_chosen(live: Liv
         browser.screenshot(SCREENSHOTS["choices"])
         assert choices == [PARAMS["sync_type"].schema["values_display"][t.value] for t in SyncType]
         choose(browser, "Blog posts")
+        assert open_choices(browser, "Mode") == [mode.value for mode in SyncMode]
+        choose(browser, "incremental")
         # Product ids, a list, renders no ``element_`` input (the conf below shows what it sends).
-        assert form_values(browser) == {"sync_type": "blog", "mode": "full", "batch_id": ""}
+        assert form_values(browser) == {"sync_type": "blog", "mode": "incremental", "batch_id": ""}
         set_run_id(browser, run_id)
         browser.click(browser.wait_for(f"{DIALOG} [data-testid=trigger-dag-submit]"))
         run = live.api.wait_for_run(DAG_ID, run_id)
 
     assert run["state"] == "success" and run["triggered_by"] == "ui"
     # The form sends every param, and, unlike a REST trigger without one, a logical date.
-    assert run["conf"] == {"sync_type": "blog", "mode": "full", "batch_id": None, "product_ids": None}
+    assert run["conf"] == {"sync_type": "blog", "mode": "incremental", "batch_id": None, "product_ids": None}
     assert run["logical_date"] is not None
     batch = live.batches.find_by_run(DAG_ID, run_id)
     assert (batch.status, batch.sync_type, batch.is_scheduled) == ("completed", "blog", False)
-    assert batch.blog_posts_count == CATALOGS[MANUAL_STORE].blog_posts
+    # Incremental when the blog index is live already (an earlier test synced the store), else full.
+    assert batch.mode_reason.startswith("mode asked for in the run's conf")
+    assert batch.entity_counts["blog_posts"]["fetched"] == CATALOGS[MANUAL_STORE].blog_posts
 
 
 def log_in(browser: Browser, url: str) -> None:
