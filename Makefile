@@ -35,7 +35,7 @@ browser:
 		|| echo "could not install chromium, chromium-driver and curl: the browser test will say it skipped" >&2; \
 	else echo "chromium, chromium-driver or curl is missing and cannot be apt-get installed here (not root?)" >&2; fi
 
-# About 5 minutes; figures in bench/results/latest.json. BENCH_ARGS=--profile adds py-spy profiles, --quick small catalogs.
+# About 8 minutes; figures in bench/results/latest.json. BENCH_ARGS=--profile adds py-spy profiles, --quick small catalogs.
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
