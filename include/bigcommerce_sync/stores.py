@@ -17,7 +17,15 @@ from typing import Annotated, Any
 
 import yaml
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bigcommerce_sync.analysis import validate_synonym_rule
 from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, SyncMode, SyncType
@@ -25,6 +33,7 @@ from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, SyncMode, SyncType
 STORES_FILE_ENV = "BIGCOMMERCE_SYNC_STORES_FILE"
 DEFAULT_STORES_FILE = Path(__file__).resolve().parents[1] / "stores.yaml"
 DAG_ID_PREFIX = "bigcommerce_sync_"
+WEBHOOK_SECRET_CONN_PREFIX = "bigcommerce_webhook_"
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 # A field of the product index, as its mapping names it (e.g. ``availability``, ``name.raw``).
@@ -35,6 +44,32 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class StoreRegistryError(ValueError):
     """The registry file itself is unreadable (not one bad entry)."""
+
+
+class WebhookSettings(BaseModel):
+    """A store's webhooks (``docs/webhooks.md``): on or off, where BigCommerce sends them, the secret.
+
+    :param enabled: whether the receiver accepts this store's callbacks and registration keeps its hooks.
+    :param receiver_url: the receiver's public base URL (the api-server's, with the plugin's prefix);
+        the store's hooks point at ``<receiver_url>/<store_hash>``.
+    :param secret_connection_id: the connection whose password is the shared secret BigCommerce
+        sends back in a header; defaults to ``bigcommerce_webhook_<store_hash>``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = False
+    receiver_url: HttpUrl | None = None
+    secret_connection_id: NonEmptyStr | None = None
+
+    @model_validator(mode="after")
+    def _url_when_enabled(self) -> WebhookSettings:
+        if self.enabled and self.receiver_url is None:
+            raise ValueError(
+                "enabled webhooks need receiver_url, the receiver's public URL "
+                "(e.g. https://airflow.example.com/bigcommerce-webhooks)"
+            )
+        return self
 
 
 class StoreConfig(BaseModel):
@@ -62,6 +97,7 @@ class StoreConfig(BaseModel):
     keep_previous_indexes: int = Field(default=1, ge=0, le=10)
     # Keyword fields of the product index whose values the searchable-values job also collects.
     searchable_fields: list[ProductFieldPath] = Field(default=[], max_length=50)
+    webhooks: WebhookSettings = WebhookSettings()
 
     @field_validator("schedule", "incremental_schedule")
     @classmethod
@@ -98,6 +134,11 @@ class StoreConfig(BaseModel):
     @property
     def dag_id(self) -> str:
         return f"{DAG_ID_PREFIX}{self.store_hash}"
+
+    @property
+    def webhook_secret_conn_id(self) -> str:
+        """The connection holding the store's webhook secret (in its password)."""
+        return self.webhooks.secret_connection_id or f"{WEBHOOK_SECRET_CONN_PREFIX}{self.store_hash}"
 
 
 @dataclass(frozen=True)
