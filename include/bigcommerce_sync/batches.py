@@ -337,6 +337,31 @@ class BatchRepository:
             {"batch_id": batch_id, "summary": summary, "next_run_at": next_run_at, **columns},
         )
 
+    def fail_stuck(self, batch_id: int, *, reason: str) -> Batch | None:
+        """Processing -> Failed for a batch no run will finish (its run ended, or it ran past a timeout).
+
+        Returns ``None`` when the batch is no longer Processing (its run finalized it meanwhile).
+
+        :param reason: why, as ``error_summary``.
+        """
+        return self._one_or_none(
+            "UPDATE sync_batches SET status = 'failed', finished_at = now(), error_summary = %s "
+            f"WHERE id = %s AND status = 'processing' RETURNING {_BATCH_COLUMNS}",
+            (reason, batch_id),
+        )
+
+    def record_progress(self, batch_id: int, entity: str, progress: Mapping[str, Any]) -> None:
+        """Set one entity's live progress on a Processing batch (a finished batch keeps its last).
+
+        :param entity: the entity the import is reading.
+        :param progress: items done and total, rate, seconds left, when measured.
+        """
+        self.hook.run(
+            "UPDATE sync_batches SET progress = coalesce(progress, '{}'::jsonb) "
+            "|| jsonb_build_object(%s::text, %s::jsonb) WHERE id = %s AND status = 'processing'",
+            parameters=(entity, json.dumps(progress), batch_id),
+        )
+
     def last_watermark(self, store_hash: str) -> datetime | None:
         """The store time at which the store's latest completed product read began, if any."""
         row = self.hook.run(
