@@ -5,12 +5,16 @@ from __future__ import annotations
 from airflow.plugins_manager import AirflowPlugin
 
 from bigcommerce_sync.api_guard import LargeNumberGuard
+from bigcommerce_sync.webhooks.receiver import URL_PREFIX, create_app
 
 
 class BigCommerceSyncPlugin(AirflowPlugin):
-    """Guards the api-server: a trigger whose conf Airflow could not hand to its tasks gets 400."""
+    """Guards the api-server (a trigger whose conf Airflow could not hand to its tasks gets 400)
+    and serves the webhook receiver (``docs/webhooks.md``)."""
 
     name = "bigcommerce_sync"
     fastapi_root_middlewares = [
         {"middleware": LargeNumberGuard, "args": [], "kwargs": {}, "name": "Large number guard"}
     ]
+    # Not behind Airflow's login: BigCommerce authenticates each callback with the store's secret.
+    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "BigCommerce webhook receiver"}]

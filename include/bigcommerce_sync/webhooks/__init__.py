@@ -1,0 +1,1 @@
+"""Webhooks: BigCommerce's callbacks received, stored, and applied as targeted syncs (docs/webhooks.md)."""
