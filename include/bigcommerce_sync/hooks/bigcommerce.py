@@ -244,18 +244,29 @@ class BigCommerceHook(HttpHook):
             )
         return body["data"]
 
-    def count(self, path: str, params: Mapping[str, Any] | None = None) -> int:
+    def count(self, path: str, params: Mapping[str, Any] | None = None, *, ids_only: bool = True) -> int:
         """Return how many items a v3 list holds, in one small request.
 
         :param path: the endpoint below ``/v3/``, e.g. ``catalog/products``.
         :param params: filters.
+        :param ids_only: ask for the ids only (``include_fields=id``); Pages v3 refuses that parameter.
         """
-        body = self.get_json(
-            self.get_conn(), f"v3/{path}", {**(params or {}), "include_fields": "id", "limit": 1}
-        )
+        narrow = {"include_fields": "id"} if ids_only else {}
+        body = self.get_json(self.get_conn(), f"v3/{path}", {**(params or {}), **narrow, "limit": 1})
         total = _v3_page(body, path)[1].get("total")
         if not isinstance(total, int) or total < 0:
             raise BigCommercePermanentError(f"{self._where(path)}: meta.pagination.total is {total!r}")
+        return total
+
+    def count_v2(self, path: str) -> int:
+        """Return how many items a v2 list holds (``GET /v2/<path>/count``, one request).
+
+        :param path: the list below ``/v2/``, e.g. ``blog/posts``.
+        """
+        body = self.get_json(self.get_conn(), f"v2/{path}/count", {})
+        total = body.get("count") if isinstance(body, dict) else None
+        if not isinstance(total, int) or total < 0:
+            raise BigCommercePermanentError(f"{self._where(path)}: count is {total!r}")
         return total
 
     def server_time(self) -> datetime:

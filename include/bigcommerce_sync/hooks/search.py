@@ -125,8 +125,9 @@ class SearchHook(BaseHook):
     def refresh(self, index: str) -> None:
         self.client.indices.refresh(index=index)
 
-    def count(self, index: str) -> int:
-        return int(self.client.count(index=index)["count"])
+    def count(self, index: str, query: Mapping[str, Any] | None = None) -> int:
+        """Return how many documents of ``index`` match ``query`` (all of them without one)."""
+        return int(self.client.count(index=index, query=query)["count"])
 
     def indexes_matching(self, pattern: str) -> list[str]:
         """Return the concrete index names matching a wildcard ``pattern``."""

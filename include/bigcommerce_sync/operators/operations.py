@@ -1,0 +1,254 @@
+"""The operations tasks: reap stuck batches, measure health, alert, find new stores, report daily."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook, BaseOperator
+
+from bigcommerce_sync.alerts import AlertRules, conditions, payload
+from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchRepository
+from bigcommerce_sync.ops_store import STUCK_PREFIX, OperationsRepository
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from bigcommerce_sync.stores import StoreConfig
+
+ALERTS_CONN_ID = "ops_alerts_webhook"
+# The last finished batches a store's failure rate and repeated failures are judged on.
+RECENT_BATCHES = 10
+REPORT_DATE_PARAM = "report_date"
+
+
+def ops_store(store: StoreConfig) -> dict[str, Any]:
+    """What the per-store operations tasks need of a registry entry (their mapped argument)."""
+    return {
+        "store_hash": store.store_hash,
+        "dag_id": store.dag_id,
+        "connection_id": store.connection_id,
+        "search_conn_id": store.search_connection_id,
+        "schedules": [store.schedule, store.incremental_schedule],
+    }
+
+
+def notify(context: Context, http_conn_id: str, body: dict[str, Any]) -> bool:
+    """Send ``body`` with the http provider's notifier; ``False`` (nothing sent) without the connection."""
+    from airflow.providers.http.notifications.http import HttpNotifier
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        BaseHook.get_connection(http_conn_id)
+    except AirflowNotFoundException:
+        return False
+    HttpNotifier(http_conn_id=http_conn_id, json=body).notify(context)
+    return True
+
+
+class OperationsOperator(BaseOperator):
+    """Base of the operations tasks.
+
+    :param batch_db_conn_id: the batch store's Postgres connection.
+    """
+
+    def __init__(self, *, batch_db_conn_id: str = BATCH_DB_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.batch_db_conn_id = batch_db_conn_id
+
+    def repository(self) -> OperationsRepository:
+        ops = OperationsRepository(self.batch_db_conn_id)
+        ops.migrate()
+        return ops
+
+
+class ReapBatchesOperator(OperationsOperator):
+    """Fail the Processing batches no run will finish; report Pending batches nobody claimed.
+
+    :param timeout: a batch Processing longer than this fails, whatever its run's state.
+    :param pending_after: a Pending batch older than this is reported as unclaimed.
+    """
+
+    def __init__(self, *, timeout: timedelta, pending_after: timedelta, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timeout = timeout
+        self.pending_after = pending_after
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from bigcommerce_sync.reaper import airflow_run_state, stuck_reason
+
+        ops, batches = self.repository(), BatchRepository(self.batch_db_conn_id)
+        now, run_state = datetime.now(UTC), airflow_run_state(context["ti"])
+        failed = []
+        for fact in ops.processing():
+            reason = stuck_reason(fact, run_state, now=now, timeout=self.timeout)
+            if reason and batches.fail_stuck(fact.id, reason=reason):
+                self.log.warning("Batch %d of %s failed: %s", fact.id, fact.store_hash, reason)
+                failed.append({"batch_id": fact.id, "store_hash": fact.store_hash, "reason": reason})
+        pending = ops.pending_since(now - self.pending_after)
+        for fact in pending:
+            self.log.warning("Batch %d of %s unclaimed since %s", fact.id, fact.store_hash, fact.created_at)
+        return {"failed": failed, "stale_pending": [fact.id for fact in pending]}
+
+
+class StoreHealthOperator(OperationsOperator):
+    """Measure one store's health, keep it in the ``store_health`` series and return its summary.
+
+    :param store: the store, as :func:`ops_store` gives it.
+    """
+
+    def __init__(self, *, store: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from bigcommerce_sync.health import freshness_thresholds, measure, quality_shares, store_counts
+        from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+        from bigcommerce_sync.hooks.search import SearchHook
+
+        ops, now, store_hash = self.repository(), datetime.now(UTC), self.store["store_hash"]
+        search = SearchHook(self.store["search_conn_id"])
+        last = ops.last_completed(store_hash)
+        health = measure(
+            store_hash=store_hash,
+            now=now,
+            last_completed_at=last.finished_at if last else None,
+            thresholds=freshness_thresholds(self.store["schedules"], now),
+            counts=store_counts(BigCommerceHook(self.store["connection_id"]), search, store_hash),
+            shares=quality_shares(search, store_hash),
+            recent_statuses=[b.status for b in ops.latest_finished(store_hash, RECENT_BATCHES)],
+        )
+        ops.record_health(health)
+        self.log.info("Health of %s: %s; %s", store_hash, health.summary(), health.details)
+        return health.summary()
+
+
+class StoreAlertsOperator(OperationsOperator):
+    """Open, send and clear one store's alerts: one per condition until it clears.
+
+    :param store_hash: the store.
+    :param http_conn_id: the webhook the http notifier posts to (an ``http`` Connection).
+    :param rules: the thresholds.
+    :param stuck_window: a batch the reaper failed within this keeps the ``stuck`` alert open.
+    :param pending_after: a Pending batch older than this keeps the ``stuck`` alert open.
+    """
+
+    def __init__(
+        self,
+        *,
+        store_hash: str,
+        http_conn_id: str = ALERTS_CONN_ID,
+        rules: AlertRules | None = None,
+        stuck_window: timedelta = timedelta(hours=1),
+        pending_after: timedelta = timedelta(hours=1),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.store_hash = store_hash
+        self.http_conn_id = http_conn_id
+        self.rules = rules
+        self.stuck_window = stuck_window
+        self.pending_after = pending_after
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        ops, now = self.repository(), datetime.now(UTC)
+        found = self._conditions(ops, now)
+        opened = [c for c, message in found.items() if ops.open_alert(self.store_hash, c, message)]
+        cleared = ops.clear_alerts(self.store_hash, found)
+        sent = []
+        for alert in ops.unsent_alerts(self.store_hash):
+            if not notify(context, self.http_conn_id, payload(alert, state="open")):
+                self.log.warning("No connection %r: alert %s not sent", self.http_conn_id, alert.condition)
+                continue
+            ops.mark_sent(alert.id)
+            sent.append(alert.condition)
+        for alert in cleared:
+            if alert.sent_at is not None:
+                notify(context, self.http_conn_id, payload(alert, state="cleared"))
+        result = {"open": sorted(found), "opened": opened, "sent": sent}
+        result["cleared"] = [alert.condition for alert in cleared]
+        self.log.info("Alerts of %s: %s", self.store_hash, result)
+        return result
+
+    def _conditions(self, ops: OperationsRepository, now: datetime) -> dict[str, str]:
+        finished = ops.latest_finished(self.store_hash, RECENT_BATCHES)
+        health = ops.latest_health([self.store_hash]).get(self.store_hash)
+        return conditions(
+            finished=finished,
+            stuck=[
+                b
+                for b in finished
+                if (b.error_summary or "").startswith(STUCK_PREFIX)
+                and b.finished_at > now - self.stuck_window
+            ],
+            stale_pending=[
+                b for b in ops.pending_since(now - self.pending_after) if b.store_hash == self.store_hash
+            ],
+            health_level=health["level"] if health else None,
+            rules=self.rules or AlertRules(),
+        )
+
+
+class NewStoresOperator(OperationsOperator):
+    """Return the sync DAG ids of the stores that never completed a sync (and had no batch lately).
+
+    :param stores: the registry's stores, as :func:`ops_store` gives them.
+    :param retry_after: a store whose first sync did not complete gets another after this long.
+    """
+
+    def __init__(self, *, stores: list[dict[str, Any]], retry_after: timedelta, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stores = stores
+        self.retry_after = retry_after
+
+    def execute(self, context: Context) -> list[str]:
+        ops = self.repository()
+        known = ops.stores_with_batches_since(
+            [s["store_hash"] for s in self.stores], datetime.now(UTC) - self.retry_after
+        )
+        new = [s["dag_id"] for s in self.stores if s["store_hash"] not in known]
+        self.log.info("Stores without a completed sync: %s", new or "none")
+        return new
+
+
+class DailyReportOperator(OperationsOperator):
+    """Build the day's operations report; store it, log it, send it; return its totals.
+
+    The day is the ``report_date`` param, else the day before the run (UTC).
+
+    :param stores: the registry's store hashes.
+    :param http_conn_id: the webhook the http notifier posts the report to.
+    """
+
+    def __init__(self, *, stores: list[str], http_conn_id: str = ALERTS_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stores = stores
+        self.http_conn_id = http_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from bigcommerce_sync.ops_report import build_report, report_lines
+
+        ops, day = self.repository(), _report_day(context)
+        since = datetime.combine(day, time(0), UTC)
+        batches = ops.batches(since=since, until=since + timedelta(days=1))
+        report = build_report(
+            day=day,
+            stores=self.stores,
+            batches=batches,
+            first_errors=ops.first_errors([b.id for b in batches if b.status == "failed"]),
+            health=ops.latest_health(self.stores),
+            values_report=ops.latest_values_report(since + timedelta(days=1, hours=3)),
+        )
+        ops.save_report(day, report)
+        for line in report_lines(report):
+            self.log.info("%s", line)
+        body = {"source": "bigcommerce_sync", "kind": "daily_report", **report}
+        sent = notify(context, self.http_conn_id, body)
+        return {"date": day.isoformat(), "batches": report["total"]["batches"], "sent": sent}
+
+
+def _report_day(context: Context) -> date:
+    asked = (context.get("params") or {}).get(REPORT_DATE_PARAM)
+    if asked:
+        return date.fromisoformat(asked)
+    return (context["dag_run"].run_after - timedelta(days=1)).date()
