@@ -1,6 +1,6 @@
 """A running Airflow 3 with this project's DAGs: ``make airflow`` and the end-to-end tests.
 
-:class:`LocalAirflow` starts the api-server, the scheduler and the dag-processor
+:class:`LocalAirflow` starts the api-server, the scheduler, the dag-processor and the triggerer
 (LocalExecutor, metadata in a Postgres database of its own, as in production) on
 a free local port, each in its own process group, waits until they report
 healthy, and stops them all, even when the caller fails.
@@ -41,8 +41,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO_ROOT / "dags"
 USERNAME = "airflow"
 PASSWORD = "airflow"
-COMPONENTS = ("api-server", "scheduler", "dag-processor")
-HEALTHY_COMPONENTS = ("metadatabase", "scheduler", "dag_processor")
+# The triggerer runs the webhook applier's asset watcher (docs/webhooks.md).
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+HEALTHY_COMPONENTS = ("metadatabase", "scheduler", "dag_processor", "triggerer")
 POLL_INTERVAL = 0.5
 STOP_TIMEOUT = 20.0
 LOCAL_HOME = REPO_ROOT / ".airflow" / "local"
@@ -174,7 +175,7 @@ class _Component:
 
 
 class LocalAirflow:
-    """The api-server, scheduler and dag-processor of one Airflow, on a free local port.
+    """The api-server, scheduler, dag-processor and triggerer of one Airflow, on a free local port.
 
     Use as a context manager; every component is stopped on exit, whatever happened::
 

@@ -1,6 +1,6 @@
 """One running Airflow 3 for all the e2e tests, with its own stores, batch store, search and store API.
 
-The api-server, scheduler and dag-processor run as separate processes
+The api-server, scheduler, dag-processor and triggerer run as separate processes
 (:class:`~bigcommerce_sync_dev.local_airflow.LocalAirflow`) in their own
 ``AIRFLOW_HOME``; nothing of this test process's Airflow configuration reaches
 them. They read the stores from a registry written here, and reach the batch
@@ -12,6 +12,7 @@ untouched.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ import yaml
 from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, StoreSpec
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync_dev.connections import env_name, postgres_connection
+from bigcommerce_sync_dev.connections import env_name, free_port, postgres_connection
 from bigcommerce_sync_dev.elasticsearch import SearchCluster
 from bigcommerce_sync_dev.local_airflow import LocalAirflow
 from bigcommerce_sync_dev.stack import DevStack
@@ -35,12 +36,14 @@ CRON_STORE = "e2ecron"  # every minute, by the scheduler
 SLOW_STORE = "e2eslow"  # every store response delayed, so a run can be caught importing
 RETRY_STORE = "e2eretry"  # tasks retry, so a run can be caught with a task up for retry
 MODES_STORE = "e2emodes"  # full every other minute, incremental every minute, by the scheduler
+WEBHOOK_STORE = "e2ehooks"  # takes webhooks: the receiver stores its callbacks, the applier applies them
 CATALOGS = {
     MANUAL_STORE: CatalogSpec(seed=41, products=40, categories=6, brands=3, pages=4, blog_posts=5),
     CRON_STORE: CatalogSpec(seed=42, products=12, categories=3, brands=2, pages=2, blog_posts=3),
     SLOW_STORE: CatalogSpec(seed=43, products=12, categories=3, brands=2, pages=2, blog_posts=3),
     RETRY_STORE: CatalogSpec(seed=44, products=3, categories=2, brands=1, pages=1, blog_posts=2),
     MODES_STORE: CatalogSpec(seed=45, products=20, categories=3, brands=2, pages=2, blog_posts=2),
+    WEBHOOK_STORE: CatalogSpec(seed=46, products=60, categories=4, brands=2, pages=2, blog_posts=2),
 }
 SCHEDULES = {CRON_STORE: "* * * * *", MODES_STORE: "*/2 * * * *"}
 INCREMENTAL_SCHEDULES = {MODES_STORE: "* * * * *"}
@@ -48,6 +51,7 @@ RETRIES = {RETRY_STORE: 1}
 LATENCY_MS = {SLOW_STORE: 3000}
 BATCH_DB_CONN_ID = "e2e_sync_db"
 SEARCH_CONN_ID = "e2e_search"
+WEBHOOK_SECRET = "e2e-webhook-secret-of-e2ehooks"  # only ever in the store's secret connection
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 
 
@@ -66,8 +70,8 @@ class LiveStack:
     simulator: SimulatorAdmin
 
 
-def write_registry(path: Path) -> Path:
-    """The stores the live Airflow serves, one DAG each."""
+def write_registry(path: Path, receiver_url: str) -> Path:
+    """The stores the live Airflow serves, one DAG each; the webhook store's hooks go to ``receiver_url``."""
     stores = [
         {
             "store_hash": store_hash,
@@ -76,6 +80,7 @@ def write_registry(path: Path) -> Path:
             "schedule": SCHEDULES.get(store_hash),
             "incremental_schedule": INCREMENTAL_SCHEDULES.get(store_hash),
             "retries": RETRIES.get(store_hash, 0),
+            "webhooks": {"enabled": store_hash == WEBHOOK_STORE, "receiver_url": receiver_url},
         }
         for store_hash in CATALOGS
     ]
@@ -112,12 +117,17 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
         search=dev_stack.search,
     )
     with stack, own_connections(stack.database_url(batch_db), stack.search):
+        port = free_port()
+        receiver_url = f"http://127.0.0.1:{port}/bigcommerce-webhooks"
         settings = {
             **stack.connections(batch_db=batch_db, max_attempts=2, backoff_seconds=0.01),
-            "BIGCOMMERCE_SYNC_STORES_FILE": str(write_registry(workdir / "stores.yaml")),
+            "BIGCOMMERCE_SYNC_STORES_FILE": str(write_registry(workdir / "stores.yaml", receiver_url)),
+            env_name(f"bigcommerce_webhook_{WEBHOOK_STORE}"): json.dumps(
+                {"conn_type": "generic", "password": WEBHOOK_SECRET}
+            ),
         }
         airflow = LocalAirflow(
-            workdir / "airflow-home", settings, metadata_db_url=stack.database_url(metadata_db)
+            workdir / "airflow-home", settings, metadata_db_url=stack.database_url(metadata_db), port=port
         )
         with airflow:
             api = AirflowApi(airflow.url, airflow.token())
