@@ -10,7 +10,9 @@ when a filter or sort needs another field.
 
 from __future__ import annotations
 
+import sys
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +27,8 @@ from .live_indexes import LiveIndexes
 from .product_filters import PRODUCT_FILTERS
 
 CHEAP_FIELDS = frozenset({"id", "name", "date_created", "date_modified", "is_visible", "date_last_imported"})
+# Id bounds, answered by binary search over the ID-ordered products instead of a scan.
+ID_BOUNDS = frozenset({"id:greater", "id:min", "id:less", "id:max"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class ProductQuery:
     def needs_scan(self) -> bool:
         """Return whether answering needs a pass over every candidate product."""
         return bool(self.conditions) or self.sort != "id"
+
+    def only_id_bounds(self) -> bool:
+        """Return whether the query filters on id bounds alone, in ID order (a keyset page)."""
+        return self.sort == "id" and bool(self.conditions) and all(n in ID_BOUNDS for n, _ in self.conditions)
 
     def id_in(self) -> tuple[int, ...] | None:
         """Return the ``id:in`` values, which narrow the candidates before any scan."""
@@ -128,6 +136,8 @@ class ProductSelector:
         candidates = _candidates(view, query.id_in())
         if not query.needs_scan():
             return _reversed(candidates) if query.descending else candidates
+        if query.only_id_bounds():
+            return _between_ids(view, candidates, query)
         key = None if query.sort == "id" else sort_key(query.sort, "id")
         kept: list[tuple[Any, int]] = []
         brand_name = lru_cache(maxsize=None)(lambda brand_id: _brand_name(view, brand_id))
@@ -140,6 +150,42 @@ class ProductSelector:
         if query.descending:
             kept.reverse()
         return array("i", [index for _, index in kept])
+
+
+def _between_ids(view: EditedCatalog, candidates: Sequence[int], query: ProductQuery) -> Sequence[int]:
+    """Return the candidates (ascending indexes) within the query's id bounds, found by binary search.
+
+    An index is its ID minus the first ID, so the bounds on IDs are bounds on indexes.
+
+    :param view: the store as this request sees it.
+    :param candidates: the existing products, in ascending index order.
+    :param query: a query whose conditions are id bounds only.
+    """
+    bounds = dict(query.conditions)
+    lowest = max(bounds.get("id:min", -sys.maxsize), bounds.get("id:greater", -sys.maxsize) + 1)
+    highest = min(bounds.get("id:max", sys.maxsize), bounds.get("id:less", sys.maxsize) - 1)
+    first_id = view.ids("products").first_id
+    start = bisect_left(candidates, lowest - first_id)
+    stop = max(start, bisect_right(candidates, highest - first_id))
+    return _Positions(candidates, range(stop - 1, start - 1, -1) if query.descending else range(start, stop))
+
+
+class _Positions(Sequence[int]):
+    """The items of ``items`` at ``positions``, read lazily (a window of a large selection).
+
+    :param items: the whole selection.
+    :param positions: the positions kept, in response order.
+    """
+
+    def __init__(self, items: Sequence[int], positions: range) -> None:
+        self._items = items
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, position: int) -> int:  # type: ignore[override]
+        return self._items[self._positions[position]]
 
 
 def _brand_name(view: EditedCatalog, brand_id: int) -> str | None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from bigcommerce_simulator import SimulatorAdmin
 from tests.simulator.support import StoreApi
 
 
@@ -19,6 +20,27 @@ def test_id_in_returns_exactly_the_existing_ids_in_id_order(api: StoreApi):
 
     assert [product["id"] for product in body["data"]] == [3, 17, 42]
     assert body["meta"]["pagination"]["total"] == 3
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_id_bounds_keep_exactly_the_existing_ids_between_them(
+    api: StoreApi, admin: SimulatorAdmin, all_products: list[dict], direction: str
+):
+    ids = [p["id"] for p in all_products]
+    deleted = ids[5]
+    admin.delete_product("alpha1", deleted)
+    params = {"id:greater": ids[2], "id:max": ids[40], "direction": direction, "limit": 250}
+    also_min = {**params, "id:min": ids[4], "id:less": ids[30]}
+
+    body = api.json("alpha1", "/v3/catalog/products", params)
+    narrower = api.json("alpha1", "/v3/catalog/products", also_min)
+
+    expected = [i for i in ids[3:41] if i != deleted]
+    ordered = expected if direction == "asc" else expected[::-1]
+    assert [p["id"] for p in body["data"]] == ordered
+    assert body["meta"]["pagination"]["total"] == len(expected)
+    narrow = [i for i in ids[4:30] if i != deleted]
+    assert [p["id"] for p in narrower["data"]] == (narrow if direction == "asc" else narrow[::-1])
 
 
 def test_date_modified_min_and_max_bound_the_result(api: StoreApi, all_products: list[dict]):
