@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,9 @@ BULK_STREAMS = 2
 # Young-generation threshold of the garbage collector while importing (Python's default: 700).
 GC_YOUNG_THRESHOLD = 10_000
 PROGRESS_EVERY_SECONDS = 10.0
+# How often an import hands its progress to ``record_progress`` (the batch row): a few seconds, so
+# readers see it move, without a write per page on fast imports.
+PROGRESS_RECORD_SECONDS = 3.0
 ERROR_FLUSH_SIZE = 500
 
 
@@ -127,6 +131,7 @@ def import_entity(
     record_errors: Callable[[list[ErrorRecord]], Any],
     max_failed_ratio: float,
     write_if: Callable[[dict[str, Any]], bool] | None = None,
+    record_progress: Callable[[str, dict[str, Any]], Any] | None = None,
 ) -> ImportResult:
     """Load every item of ``stream`` into ``index``.
 
@@ -137,13 +142,15 @@ def import_entity(
     :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
     :param max_failed_ratio: the share of failed documents above which the import fails.
     :param write_if: sees every document built; those it refuses are counted unchanged, not written.
+    :param record_progress: given the entity and its progress (items done and total, rate, seconds
+        left) after the first page, every few seconds, and when done.
     """
     from bigcommerce_sync.hooks.search import BulkStats
 
     started = time.monotonic()
     bulk_stats = BulkStats()
     failures = _Failures(task_id, stream.entity, record_errors)
-    progress = _Progress(stream.entity, started)
+    progress = _Progress(stream.entity, started, record_progress)
     unique = _Unique(stream.item_key)
     indexed = 0
     try:
@@ -159,6 +166,7 @@ def import_entity(
         failures.flush()
     _check_failures(stream.entity, indexed, failures, max_failed_ratio)
     progress.log(indexed, done=True, bulk_stats=bulk_stats)
+    progress.save(done=True)
     return ImportResult(
         indexed=indexed,
         failed=failures.count,
@@ -440,30 +448,56 @@ def _put(buffer: queue.Queue[tuple[str, Any]], entry: tuple[str, Any], stop: thr
 
 
 class _Progress:
-    """Logs pages, items, rate and time left every few seconds."""
+    """Logs pages, items, rate and time left every few seconds, and hands them to ``record``, if any."""
 
-    def __init__(self, entity: str, started: float) -> None:
-        self.entity, self.started = entity, started
+    def __init__(
+        self, entity: str, started: float, record: Callable[[str, dict[str, Any]], Any] | None = None
+    ) -> None:
+        self.entity, self.started, self.record = entity, started, record
         self.pages = self.items = self.unchanged = 0
         self.total: int | None = None
-        self._last_log = started
+        self._last_log = self._last_record = started
 
     def page(self, page: list[Any]) -> None:
         self.pages += 1
         self.items += len(page)
         self.total = getattr(page, "total", self.total)
-        if time.monotonic() - self._last_log >= PROGRESS_EVERY_SECONDS:
+        now = time.monotonic()
+        if now - self._last_log >= PROGRESS_EVERY_SECONDS:
             self.log(None)
+        if self.pages == 1 or now - self._last_record >= PROGRESS_RECORD_SECONDS:
+            self.save()
+
+    def rate(self) -> float:
+        return self.items / max(time.monotonic() - self.started, 1e-9)
+
+    def seconds_left(self, done: bool = False) -> float | None:
+        rate = self.rate()
+        return (self.total - self.items) / rate if self.total and rate and not done else None
+
+    def save(self, *, done: bool = False) -> None:
+        """Hand the progress to ``record``; a failure to record it never fails the import."""
+        if self.record is None:
+            return
+        self._last_record = time.monotonic()
+        left = self.seconds_left(done)
+        figures = {
+            "done": self.items,
+            "total": self.items if done and self.total is None else self.total,  # v2 lists give none
+            "rate": round(self.rate(), 1),
+            "eta_seconds": None if left is None else round(left, 1),
+            "finished": done,
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        try:
+            self.record(self.entity, figures)
+        except Exception as error:  # progress is for readers; the import goes on without it
+            log.warning("%s: progress not recorded: %s", self.entity, error)
 
     def log(self, indexed: int | None, *, done: bool = False, bulk_stats: BulkStats | None = None) -> None:
-        self._last_log = now = time.monotonic()
-        rate = self.items / max(now - self.started, 1e-9)
+        self._last_log = time.monotonic()
+        rate, left = self.rate(), self.seconds_left(done)
         of_total = f" of {self.total}" if self.total is not None else ""
-        left = (
-            f", about {(self.total - self.items) / rate:.0f}s left"
-            if self.total and rate and not done
-            else ""
-        )
         retries = (
             f", {bulk_stats.retried} documents sent again after HTTP 429 ({bulk_stats.rounds} retries)"
             if bulk_stats and bulk_stats.retried
@@ -478,6 +512,6 @@ class _Progress:
             of_total,
             f", {indexed} indexed" if indexed is not None else "",
             rate,
-            left,
+            "" if left is None else f", about {left:.0f}s left",
             retries,
         )

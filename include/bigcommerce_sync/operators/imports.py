@@ -160,12 +160,15 @@ class ImportOperator(BatchTaskOperator):
         store = self._store(batch)
         search = SearchHook(self.search_conn_id)
         settings = self._settings(batch)
+        # Live progress on the batch row, per entity, every few seconds.
+        progress = partial(BatchRepository(self.batch_db_conn_id).record_progress, batch.batch_id)
         counts: dict[Entity, EntityCounts] = {}
         # The next incremental sync reads the products changed since this read began.
         watermark = store.server_time() if Entity.PRODUCTS in self.job.entities else None
         for entity in self.job.entities:
             index = version_name(batch.store_hash, entity, batch.batch_id)
-            result = import_entity(search, index, entity_stream(store, entity), **settings.as_kwargs())
+            stream = entity_stream(store, entity)
+            result = import_entity(search, index, stream, **settings.as_kwargs(), record_progress=progress)
             counts[entity] = EntityCounts(
                 fetched=result.fetched, indexed=seal(search, index), failed=result.failed
             )
