@@ -284,6 +284,36 @@ class BigCommerceHook(HttpHook):
         :param endpoint: the path below the store root, e.g. ``v3/catalog/brands``.
         :param params: the query string.
         """
+        return self.request_json(session, "GET", endpoint, params)
+
+    def send_json(self, method: str, endpoint: str, body: Mapping[str, Any]) -> Any:
+        """Send a JSON body (``POST``, ``PUT``) with the same pacing and retries; return the decoded answer.
+
+        A retried write may have reached the store the first time: callers keep writes idempotent
+        (e.g. registration lists the hooks again before creating one).
+
+        :param method: ``POST`` or ``PUT``.
+        :param endpoint: the path below the store root, e.g. ``v3/hooks``.
+        :param body: the JSON body.
+        """
+        return self.request_json(self.get_conn(), method, endpoint, {}, body)
+
+    def request_json(
+        self,
+        session: Session,
+        method: str,
+        endpoint: str,
+        params: Mapping[str, Any],
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send one request with retries; return the decoded body, or ``None`` for 204.
+
+        :param session: a session from :meth:`get_conn`.
+        :param method: the HTTP method.
+        :param endpoint: the path below the store root.
+        :param params: the query string.
+        :param body: a JSON body, if any.
+        """
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type((BigCommerceTransientError, requests.RequestException)),
             stop=tenacity.stop_after_attempt(self.max_attempts),
@@ -292,12 +322,21 @@ class BigCommerceHook(HttpHook):
             reraise=True,
         )
         try:
-            return retrying(self._get_once, session, endpoint, params)
+            return retrying(self._request_once, session, method, endpoint, params, body)
         except requests.RequestException as error:
-            raise BigCommerceError(f"{self._where(endpoint)}: {type(error).__name__}: {error}") from None
+            where = self._where(endpoint, method)
+            raise BigCommerceError(f"{where}: {type(error).__name__}: {error}") from None
 
-    def _get_once(self, session: Session, endpoint: str, params: Mapping[str, Any]) -> Any:
-        request = requests.Request("GET", self.url_from_endpoint(endpoint), params=dict(params))
+    def _request_once(
+        self,
+        session: Session,
+        method: str,
+        endpoint: str,
+        params: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
+    ) -> Any:
+        url = self.url_from_endpoint(endpoint)
+        request = requests.Request(method, url, params=dict(params), json=body)
         options = {"timeout": DEFAULT_TIMEOUT_SECONDS, **self.merged_extra, "check_response": False}
         self.pacer.acquire()
         try:
@@ -306,30 +345,30 @@ class BigCommerceHook(HttpHook):
             self.pacer.release({}, 0)
             raise
         self.pacer.release(response.headers, response.status_code)
-        return self._decode(response, endpoint)
+        return self._decode(response, endpoint, method)
 
-    def _decode(self, response: Response, endpoint: str) -> Any:
+    def _decode(self, response: Response, endpoint: str, method: str = "GET") -> Any:
+        where = self._where(endpoint, method)
         status = response.status_code
         if status == 204:
             return None
         if status == 429 or status >= 500:
             raise BigCommerceTransientError(
-                f"{self._where(endpoint)}: HTTP {status}{_detail(response)}", _quota_wait(response)
+                f"{where}: HTTP {status}{_detail(response)}", _quota_wait(response)
             )
         if status >= 400:
-            raise BigCommercePermanentError(f"{self._where(endpoint)}: HTTP {status}{_detail(response)}")
+            raise BigCommercePermanentError(f"{where}: HTTP {status}{_detail(response)}")
         try:
             # orjson straight from the bytes: decoding a page of products with the standard
             # library (and its text decoding first) was the import's largest CPU cost.
             return orjson.loads(response.content)
         except orjson.JSONDecodeError:
             raise BigCommerceTransientError(
-                f"{self._where(endpoint)}: HTTP {status} with a body that is not valid JSON "
-                f"({len(response.content)} bytes)"
+                f"{where}: HTTP {status} with a body that is not valid JSON ({len(response.content)} bytes)"
             ) from None
 
-    def _where(self, endpoint: str) -> str:
-        return f"BigCommerce store at {self.base_url or self.default_host} GET {endpoint}"
+    def _where(self, endpoint: str, method: str = "GET") -> str:
+        return f"BigCommerce store at {self.base_url or self.default_host} {method} {endpoint}"
 
     def _log_retry(self, state: tenacity.RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

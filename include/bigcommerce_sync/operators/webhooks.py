@@ -91,3 +91,28 @@ class ApplyWebhookEventsOperator(BaseOperator):
         )
         applied = applier.apply_all()
         return {"store_hash": store["store_hash"], "batches": applied}
+
+
+class EnsureWebhooksOperator(BaseOperator):
+    """Make one store's hooks on BigCommerce right (:mod:`bigcommerce_sync.webhooks.registration`).
+
+    Returns what was created, updated, left unchanged, and found deactivated; never the secret.
+
+    :param store_hash: the store, whose registry entry has webhooks enabled.
+    """
+
+    def __init__(self, *, store_hash: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store_hash = store_hash
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        from bigcommerce_sync.stores import load_registry
+        from bigcommerce_sync.webhooks.registration import ensure_store
+
+        (store,) = load_registry(only_store=self.store_hash).stores
+        report = ensure_store(store)
+        for line in report.lines():
+            (self.log.warning if "deactivated" in line else self.log.info)("%s", line)
+        return asdict(report)
