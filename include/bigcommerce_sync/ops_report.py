@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import quantiles
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bigcommerce_sync.ops_store import BatchFact
+    from bigcommerce_sync.ops_store import BatchFact, OperationsRepository
 
 STATUSES = ("pending", "processing", "completed", "failed")
 
@@ -76,6 +76,20 @@ def build_report(
         "total": {**_summary(batches, first_errors), "health_levels": dict(sorted(levels.items()))},
         "searchable_values": _values(values_report),
     }
+
+
+def collect_report(ops: OperationsRepository, day: date, stores: Sequence[str]) -> dict[str, Any]:
+    """Read what the report of ``day`` needs from the batch store and build it."""
+    since = datetime.combine(day, time(0), UTC)
+    batches = ops.batches(since=since, until=since + timedelta(days=1))
+    return build_report(
+        day=day,
+        stores=stores,
+        batches=batches,
+        first_errors=ops.first_errors([b.id for b in batches if b.status == "failed"]),
+        health=ops.latest_health(stores),
+        values_report=ops.latest_values_report(since + timedelta(days=1, hours=3)),
+    )
 
 
 def _health(row: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -139,6 +139,17 @@ class OperationsRepository:
         )
         return {row[0]: row[1] for row in rows or []}
 
+    def recent_errors(self, limit: int) -> list[dict[str, Any]]:
+        """The latest ``sync_errors`` rows, newest first."""
+        rows = self.hook.run(
+            "SELECT batch_id, store_hash, task_id, entity, item_id, message, created_at FROM sync_errors "
+            "ORDER BY id DESC LIMIT %s",
+            parameters=(limit,),
+            handler=fetch_all_handler,
+        )
+        keys = ("batch_id", "store_hash", "task_id", "entity", "item_id", "message", "created_at")
+        return [dict(zip(keys, row, strict=True)) for row in rows or []]
+
     def record_health(self, health: StoreHealth) -> None:
         self.hook.run(
             "INSERT INTO store_health (store_hash, measured_at, score, level, freshness_seconds, freshness, "

@@ -9,7 +9,7 @@ import pytest
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.ops_store import OperationsRepository
 from tests.dags.conftest import clean_search  # noqa: F401 (a fixture these tests share)
-from tests.operations.support import WEBHOOK_CONN_ID, webhook_connection, webhook_receiver
+from tests.operations.support import WEBHOOK_CONN_ID, recording_server, webhook_connection
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def repo(ops) -> BatchRepository:
 
 @pytest.fixture
 def receiver(monkeypatch):
-    """A local webhook the test alerts Connection points at; yields the bodies it received."""
-    with webhook_receiver() as (port, received):
+    """A local webhook the test alerts Connection points at; yields the requests it received."""
+    with recording_server() as (port, received):
         monkeypatch.setitem(os.environ, f"AIRFLOW_CONN_{WEBHOOK_CONN_ID.upper()}", webhook_connection(port))
         yield received

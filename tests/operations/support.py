@@ -13,15 +13,23 @@ WEBHOOK_CONN_ID = "ops_test_webhook"
 
 
 @contextmanager
-def webhook_receiver() -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """A local HTTP server that keeps every JSON body POSTed to it; yields its port and the bodies."""
+def recording_server(
+    answers: dict[str, tuple[int, Any]] | None = None,
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """A local HTTP server that keeps every JSON request POSTed to it (path, headers, body) and answers
+    each path as ``answers`` says (204 with no body otherwise); yields its port and the requests."""
     received: list[dict[str, Any]] = []
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (the http.server interface)
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append({"path": self.path, "headers": dict(self.headers), "json": body})
+            status, answer = (answers or {}).get(self.path, (204, None))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
             self.end_headers()
+            if answer is not None:
+                self.wfile.write(json.dumps(answer).encode())
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -34,6 +42,11 @@ def webhook_receiver() -> Iterator[tuple[int, list[dict[str, Any]]]]:
     finally:
         server.shutdown()
         thread.join()
+
+
+def bodies(requests: list[dict[str, Any]]) -> list[Any]:
+    """The JSON bodies of the requests a :func:`recording_server` received, in order."""
+    return [request["json"] for request in requests]
 
 
 def webhook_connection(port: int) -> str:

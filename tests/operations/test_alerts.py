@@ -5,7 +5,7 @@ from __future__ import annotations
 from bigcommerce_sync.operations_dag import build_operations_dag
 from bigcommerce_sync.stores import StoreConfig, StoreRegistry
 from tests.operations.batches import completed, failed
-from tests.operations.support import WEBHOOK_CONN_ID
+from tests.operations.support import WEBHOOK_CONN_ID, bodies
 
 STORE = "alertstore"  # no connection and no DAG: its health and first sync fail, its alerts do not
 REGISTRY = StoreRegistry(
@@ -14,7 +14,7 @@ REGISTRY = StoreRegistry(
 
 
 def alerts_sent(received: list[dict]) -> list[tuple[str, str]]:
-    return [(body["condition"], body["state"]) for body in received if body["store_hash"] == STORE]
+    return [(body["condition"], body["state"]) for body in bodies(received) if body["store_hash"] == STORE]
 
 
 def test_an_alert_is_sent_once_and_again_only_after_it_cleared(ops, repo, receiver):
@@ -24,7 +24,7 @@ def test_an_alert_is_sent_once_and_again_only_after_it_cleared(ops, repo, receiv
 
     dag.test()
     assert alerts_sent(receiver) == [("repeated_failures", "open")]
-    assert "the last 3 syncs failed" in receiver[0]["message"]
+    assert "the last 3 syncs failed" in bodies(receiver)[0]["message"]
 
     dag.test()  # still failing: nothing new is sent
     assert alerts_sent(receiver) == [("repeated_failures", "open")]

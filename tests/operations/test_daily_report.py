@@ -9,7 +9,7 @@ from bigcommerce_sync.ops_report import build_report, percentile
 from bigcommerce_sync.ops_store import BatchFact
 from bigcommerce_sync.stores import StoreConfig, StoreRegistry
 from tests.operations.batches import completed, failed, processing
-from tests.operations.support import WEBHOOK_CONN_ID
+from tests.operations.support import WEBHOOK_CONN_ID, bodies
 
 BUSY, IDLE = "reportbusy", "reportidle"
 REGISTRY = StoreRegistry(
@@ -44,7 +44,7 @@ def test_report_of_known_batches_is_stored_logged_and_sent(ops, repo, receiver):
     assert report["stores"][IDLE]["health"] == {"level": "unknown", "score": None}
     assert report["total"]["batches"]["completed"] >= 3 and running.id
     assert "searchable_values" in report
-    sent = [body for body in receiver if body.get("kind") == "daily_report"]
+    sent = [body for body in bodies(receiver) if body.get("kind") == "daily_report"]
     assert [body["date"] for body in sent] == [today.isoformat()]
     assert sent[0]["stores"][BUSY] == busy
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
@@ -226,19 +226,10 @@ class DailyReportOperator(OperationsOperator):
         self.http_conn_id = http_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from bigcommerce_sync.ops_report import build_report, report_lines
+        from bigcommerce_sync.ops_report import collect_report, report_lines
 
         ops, day = self.repository(), _report_day(context)
-        since = datetime.combine(day, time(0), UTC)
-        batches = ops.batches(since=since, until=since + timedelta(days=1))
-        report = build_report(
-            day=day,
-            stores=self.stores,
-            batches=batches,
-            first_errors=ops.first_errors([b.id for b in batches if b.status == "failed"]),
-            health=ops.latest_health(self.stores),
-            values_report=ops.latest_values_report(since + timedelta(days=1, hours=3)),
-        )
+        report = collect_report(ops, day, self.stores)
         ops.save_report(day, report)
         for line in report_lines(report):
             self.log.info("%s", line)
