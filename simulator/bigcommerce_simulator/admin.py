@@ -110,6 +110,20 @@ class SimulatorAdmin:
         """Remove every fault rule."""
         self._call("DELETE", "faults")
 
+    def configure_webhooks(self, **settings: Any) -> dict[str, Any]:
+        """Change how callbacks are delivered and return the settings (reset restores the defaults).
+
+        :param settings: ``retry_scale`` (multiplies the documented retry schedule),
+            ``duplicate_every`` (every Nth callback sent twice; 0: never),
+            ``allow_insecure_destinations`` (http hooks on any port, for tests).
+        """
+        return self._call("PUT", "webhooks", settings)["settings"]
+
+    def webhook_deliveries(self) -> list[dict[str, Any]]:
+        """Every callback delivery attempt, oldest first: hook_id, scope, hash, data, attempt, status,
+        duplicate."""
+        return self._call("GET", "webhooks/deliveries")["deliveries"]
+
     # Catalog edits: ``kind`` is products, categories, brands, pages or blog_posts.
 
     def create_item(

@@ -3,11 +3,14 @@
 ``POST /_simulator/reset`` clears counters, fault rules and rate-limit windows; with the
 body ``{"catalog": true}`` it also drops every catalog edit, so each store serves its
 generated catalog again. Catalog edits are described in :mod:`.control_edits`.
+``GET|PUT /_simulator/webhooks`` reads or changes the callback delivery settings, and
+``GET /_simulator/webhooks/deliveries`` lists every delivery attempt (:mod:`.webhook_delivery`).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from .control_edits import handle_edit
 from .query import QueryParams
@@ -39,6 +42,8 @@ def handle_control(
         return _reset(state, body)
     if endpoint == "faults":
         return _faults(state, method, body)
+    if endpoint.startswith("webhooks"):
+        return _webhooks(state, method, endpoint, body)
     if endpoint.startswith("stores/"):
         return handle_edit(state, method, endpoint, query, body)
     if endpoint in ("health", "stats", "reset"):
@@ -60,6 +65,30 @@ def _reset(state: SimulatorState, body: bytes) -> Response:
         return json_response({"error": 'the body must be {"catalog": true|false}'}, 400)
     state.reset(catalog=options.get("catalog", False))
     return json_response({"status": "reset", "catalog": options.get("catalog", False)})
+
+
+def _webhooks(state: SimulatorState, method: str, endpoint: str, body: bytes) -> Response:
+    """The delivery settings (GET, PUT a partial object) and the delivery log (GET ``deliveries``).
+
+    :param state: the simulator state.
+    :param method: the HTTP method.
+    :param endpoint: ``webhooks`` or ``webhooks/deliveries``.
+    :param body: the settings to change, for PUT.
+    """
+    dispatcher = state.webhooks
+    if (method, endpoint) == ("GET", "webhooks/deliveries"):
+        return json_response({"deliveries": dispatcher.deliveries()})
+    if (method, endpoint) == ("GET", "webhooks"):
+        return json_response({"settings": asdict(dispatcher.settings)})
+    if (method, endpoint) == ("PUT", "webhooks"):
+        try:
+            changes = json.loads(body or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("the body must be a JSON object of settings")
+            return json_response({"settings": asdict(dispatcher.configure(changes))})
+        except (ValueError, TypeError) as error:
+            return json_response({"error": str(error)}, 400)
+    return json_response({"error": f"{method} /_simulator/{endpoint} is not served"}, 405)
 
 
 def _faults(state: SimulatorState, method: str, body: bytes) -> Response:

@@ -2,14 +2,16 @@
 
 Hooks are created, changed and deleted through the documented ``POST``/``PUT``/``DELETE``
 calls and listed with ``GET /hooks`` (filters ``is_active``, ``scope``, ``destination``),
-``GET /hooks/{id}`` and ``GET /hooks/admin``. Nothing is delivered yet. Every hook belongs
-to the store's one simulated API account (``client_id``), so each is visible to it.
+``GET /hooks/{id}`` and ``GET /hooks/admin``. Every catalog edit is delivered to the active
+hooks of its scope (:mod:`.webhook_delivery`). Every hook belongs to the store's one simulated
+API account (``client_id``), so each is visible to it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,10 +33,12 @@ class HookRegistry:
     """The webhooks of one store, safe to use from request threads.
 
     :param store_hash: the store.
+    :param insecure_allowed: whether destinations may be http URLs on any port (a test setting).
     """
 
-    def __init__(self, store_hash: str) -> None:
+    def __init__(self, store_hash: str, insecure_allowed: Callable[[], bool] = lambda: False) -> None:
         self.store_hash = store_hash
+        self.insecure_allowed = insecure_allowed
         self.client_id = f"{stream_key(store_hash, 'client-id') % 36**30:030x}"[:30]
         self._lock = threading.Lock()
         self._hooks: dict[int, dict[str, Any]] = {}
@@ -62,7 +66,7 @@ class HookRegistry:
         :param body: ``scope``, ``destination`` and optionally ``is_active``, ``headers``.
         :raises ApiError: 422 when a field is missing or invalid.
         """
-        fields = _validated(body, required=True)
+        fields = _validated(body, required=True, insecure=self.insecure_allowed())
         now = int(time.time())
         with self._lock:
             hook = {
@@ -87,12 +91,21 @@ class HookRegistry:
         :param body: any of ``scope``, ``destination``, ``is_active``, ``headers``.
         :raises ApiError: 404 when it does not exist, 422 for invalid fields.
         """
-        fields = _validated(body, required=False)
+        fields = _validated(body, required=False, insecure=self.insecure_allowed())
         with self._lock:
             if hook_id not in self._hooks:
                 raise ApiError(404, "Webhook not found.")
             self._hooks[hook_id].update(fields, updated_at=int(time.time()))
             return dict(self._hooks[hook_id])
+
+    def deactivate(self, hook_id: int) -> None:
+        """Set a hook inactive, as BigCommerce does after its deliveries kept failing (if it still exists).
+
+        :param hook_id: the hook's ID.
+        """
+        with self._lock:
+            if hook_id in self._hooks:
+                self._hooks[hook_id].update(is_active=False, updated_at=int(time.time()))
 
     def delete(self, hook_id: int) -> dict[str, Any]:
         """Delete a hook and return it.
@@ -112,11 +125,12 @@ class HookRegistry:
             self._next_id = 1
 
 
-def _validated(body: dict[str, Any], required: bool) -> dict[str, Any]:
+def _validated(body: dict[str, Any], required: bool, insecure: bool = False) -> dict[str, Any]:
     """Return the writable hook fields of ``body``, checked as BigCommerce documents them.
 
     :param body: the request body.
     :param required: whether ``scope`` and ``destination`` must be present (creation).
+    :param insecure: accept http destinations on any port (the simulator's test setting).
     :raises ApiError: 422 naming the bad fields.
     """
     errors = {}
@@ -128,7 +142,7 @@ def _validated(body: dict[str, Any], required: bool) -> dict[str, Any]:
     if scope is not None and (not isinstance(scope, str) or not scope.startswith("store/")):
         errors["scope"] = "must be a store/... scope"
     destination = fields.get("destination")
-    if destination is not None and not _https_443(destination):
+    if destination is not None and not (_any_http(destination) if insecure else _https_443(destination)):
         errors["destination"] = "must be an https URL on port 443"
     if "is_active" in fields and not isinstance(fields["is_active"], bool):
         errors["is_active"] = "must be a boolean"
@@ -147,6 +161,13 @@ def _https_443(url: object) -> bool:
         return False
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname) and parts.port in (None, 443)
+
+
+def _any_http(url: object) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def list_hooks(store: Any, request: ApiRequest) -> Response:

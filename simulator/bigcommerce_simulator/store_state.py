@@ -16,21 +16,24 @@ from .stats import StoreStats
 from .storefront import SITE_ID, STORE_CREATED
 from .stores import StoreSpec
 from .variant_query import VariantSelector
+from .webhook_delivery import WebhookDispatcher
 
 
 class StoreState:
     """Catalog, admin changes, rate limiter and counters of one store.
 
     :param spec: the store configuration.
+    :param webhooks: delivers the store's callbacks (its settings say whether http hooks are allowed).
     """
 
-    def __init__(self, spec: StoreSpec) -> None:
+    def __init__(self, spec: StoreSpec, webhooks: WebhookDispatcher | None = None) -> None:
         self.spec = spec
         self.catalog = Catalog(spec.catalog)
         self.editor = CatalogEditor(self.catalog)
         self.products = ProductSelector(self.catalog)
         self.variants = VariantSelector(self.catalog)
-        self.hooks = HookRegistry(spec.store_hash)
+        self.webhooks = webhooks or WebhookDispatcher()
+        self.hooks = HookRegistry(spec.store_hash, lambda: self.webhooks.settings.allow_insecure_destinations)
         self.limiter = FixedWindowLimiter(spec.quota, spec.window_ms)
         self.stats = StoreStats()
 
@@ -143,13 +146,15 @@ class SimulatorState:
     """
 
     def __init__(self, specs: list[StoreSpec]) -> None:
-        self.stores = {spec.store_hash: StoreState(spec) for spec in specs}
+        self.webhooks = WebhookDispatcher()
+        self.stores = {spec.store_hash: StoreState(spec, self.webhooks) for spec in specs}
         self.faults = FaultRegistry()
 
     def reset(self, catalog: bool = False) -> None:
         """Clear counters, fault rules and rate-limit windows, and optionally the admin changes.
 
-        :param catalog: also drop every created, updated and deleted item, and every webhook.
+        :param catalog: also drop every created, updated and deleted item, every webhook, the
+            queued callbacks and the delivery settings.
         """
         for store in self.stores.values():
             store.stats.reset()
@@ -157,4 +162,6 @@ class SimulatorState:
             if catalog:
                 store.editor.reset()
                 store.hooks.clear()
+        if catalog:
+            self.webhooks.reset()
         self.faults.clear()
