@@ -1,8 +1,9 @@
 """Webhooks on a live Airflow: callbacks reach search with nobody triggering a run, and none is lost.
 
 The receiver runs in the api-server (the plugin), the applier DAG is started by its asset
-watcher in the triggerer; the tests only edit the simulator's catalog and deliver the
-callbacks BigCommerce would send.
+watcher in the triggerer. The tests edit the simulator's catalog; the simulator delivers the
+callbacks to the hooks registration made (the durability test also delivers its own, with
+replays, as BigCommerce would).
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import pytest
 import requests
 
+from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+from bigcommerce_sync.stores import StoreConfig
 from bigcommerce_sync.webhooks.applier_dag import APPLIER_DAG_ID
 from bigcommerce_sync.webhooks.event_store import WebhookEventRepository
 from bigcommerce_sync.webhooks.receiver import SECRET_HEADER, URL_PREFIX
+from bigcommerce_sync.webhooks.registration import ensure_hooks
+from bigcommerce_sync_dev.connections import bigcommerce_connection, env_name
 from bigcommerce_sync_dev.local_airflow import wait_until
 from tests.e2e.conftest import BATCH_DB_CONN_ID, WEBHOOK_SECRET, WEBHOOK_STORE, LiveStack, dag_id
-from tests.webhooks.support import callback, product_updated
+from tests.webhooks.support import product_updated
 
 pytestmark = pytest.mark.e2e
 
@@ -59,17 +64,28 @@ def events() -> WebhookEventRepository:
     return WebhookEventRepository(BATCH_DB_CONN_ID)
 
 
-def test_an_edited_and_a_deleted_product_reach_search_with_nobody_triggering_a_run(hooked: LiveStack):
+def register_the_simulator_hooks(live: LiveStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the store's hooks as the registration task does, pointing at the live receiver."""
+    conn_id = "e2e_bigcommerce_hooks"
+    token = f"e2e-token-{WEBHOOK_STORE}"
+    monkeypatch.setenv(env_name(conn_id), bigcommerce_connection(live.simulator.url, WEBHOOK_STORE, token))
+    receiver_url = f"{live.airflow.url}{URL_PREFIX}"
+    webhooks = {"enabled": True, "receiver_url": receiver_url}
+    store = StoreConfig(store_hash=WEBHOOK_STORE, name="E2E hooks", connection_id=conn_id, webhooks=webhooks)
+    report = ensure_hooks(BigCommerceHook(conn_id), store, WEBHOOK_SECRET)
+    assert report.created and not report.deactivated
+
+
+def test_an_edited_and_a_deleted_product_reach_search_with_nobody_triggering_a_run(
+    hooked: LiveStack, monkeypatch: pytest.MonkeyPatch
+):
+    """The simulator sends the callbacks (http allowed, retries compressed, every 3rd sent twice)."""
+    hooked.simulator.configure_webhooks(allow_insecure_destinations=True, retry_scale=0.01, duplicate_every=3)
+    register_the_simulator_hooks(hooked, monkeypatch)
     edited, deleted = product_ids(hooked, 2)
+
     hooked.simulator.update_product(WEBHOOK_STORE, edited, {"name": "Webhook Edited Lamp"})
     hooked.simulator.delete_product(WEBHOOK_STORE, deleted)
-
-    answers = [
-        deliver(hooked, product_updated(WEBHOOK_STORE, edited)),
-        deliver(hooked, callback(WEBHOOK_STORE, "store/product/deleted", {"type": "product", "id": deleted})),
-    ]
-
-    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
 
     def in_search() -> tuple[str | None, bool]:
         doc = document(hooked, edited)
@@ -82,12 +98,15 @@ def test_an_edited_and_a_deleted_product_reach_search_with_nobody_triggering_a_r
         what="the edits in search",
     )
     assert seen == ("Webhook Edited Lamp", False)
+    deliveries = hooked.simulator.webhook_deliveries()
+    assert {d["scope"] for d in deliveries} == {"store/product/updated", "store/product/deleted"}
+    assert {d["status"] for d in deliveries} == {200}
     runs = hooked.api.dag_runs(APPLIER_DAG_ID)
     assert runs and {run["run_type"] for run in runs} == {"asset_triggered"}
-    (batch_id,) = {row[0] for row in events().hook.get_records("SELECT batch_id FROM webhook_events")}
-    batch = hooked.batches.get(batch_id)
-    assert (batch.status, batch.mode, batch.dag_id) == ("completed", "targeted", APPLIER_DAG_ID)
-    assert batch.mode_reason.startswith("webhook events ")
+    batch_ids = {row[0] for row in events().hook.get_records("SELECT batch_id FROM webhook_events")}
+    batches = [hooked.batches.get(batch_id) for batch_id in batch_ids]
+    assert {(b.status, b.mode, b.dag_id) for b in batches} == {("completed", "targeted", APPLIER_DAG_ID)}
+    assert all(b.mode_reason.startswith("webhook events ") for b in batches)
 
 
 def test_events_accepted_while_the_applier_is_paused_are_all_applied_once_it_resumes(hooked: LiveStack):
