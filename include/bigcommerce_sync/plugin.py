@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
+from bigcommerce_sync import dashboard
 from bigcommerce_sync.api_guard import LargeNumberGuard
 from bigcommerce_sync.webhooks.receiver import URL_PREFIX, create_app
 
@@ -16,5 +17,9 @@ class BigCommerceSyncPlugin(AirflowPlugin):
     fastapi_root_middlewares = [
         {"middleware": LargeNumberGuard, "args": [], "kwargs": {}, "name": "Large number guard"}
     ]
-    # Not behind Airflow's login: BigCommerce authenticates each callback with the store's secret.
-    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "BigCommerce webhook receiver"}]
+    fastapi_apps = [
+        # Not behind Airflow's login: BigCommerce authenticates each callback with the store's secret.
+        {"app": create_app(), "url_prefix": URL_PREFIX, "name": "BigCommerce webhook receiver"},
+        dashboard.FASTAPI_APP,  # behind Airflow's login; a nav entry of the UI (docs/operations.md)
+    ]
+    external_views = [dashboard.NAV_ENTRY]
