@@ -10,8 +10,9 @@ from bigcommerce_sync.webhooks.receiver import URL_PREFIX, create_app
 
 
 class BigCommerceSyncPlugin(AirflowPlugin):
-    """Guards the api-server (a trigger whose conf Airflow could not hand to its tasks gets 400)
-    and serves the webhook receiver (``docs/webhooks.md``)."""
+    """Guards the api-server (a trigger whose conf Airflow could not hand to its tasks gets 400),
+    serves the webhook receiver (``docs/webhooks.md``) and the operations dashboard
+    (``docs/operations.md``)."""
 
     name = "bigcommerce_sync"
     fastapi_root_middlewares = [
