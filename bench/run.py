@@ -3,8 +3,9 @@
 Sections, in the order they run: the simulator alone, the parse (4), the
 end-to-end full sync with its sink ceiling (1), the incremental sync against a full
 one (6), the rate-limited import (2), the peer comparison (5, which also gives the
-10,000-product memory figure for 3), and with ``--profile`` py-spy profiles of the
-import and the parse. See bench/README.md.
+10,000-product memory figure for 3), the freshness of webhook edits on a live Airflow (7,
+bench/freshness.py), and with ``--profile`` py-spy profiles of the import and the parse.
+See bench/README.md.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import incremental, report, sections
+from bench import freshness, incremental, report, sections
 from bench.settings import (
     CEILING_PRODUCTS,
     FULL_CATALOG,
@@ -38,7 +39,17 @@ from bench.settings import (
 from bench.stack import REPO_ROOT, Stack
 
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("simulator", "warm_up", "parse", "e2e", "incremental", "rate_limited", "peer", "profile")
+SECTIONS = (
+    "simulator",
+    "warm_up",
+    "parse",
+    "e2e",
+    "incremental",
+    "rate_limited",
+    "peer",
+    "freshness",
+    "profile",
+)
 # --quick: small catalogs and one quota window, for trying a change in about three minutes.
 QUICK = {"products": 5_000, "small_products": 2_000, "ceiling_products": 2_000, "windows": 2}
 
@@ -141,6 +152,7 @@ def _run_sections(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         ("incremental", "6. incremental sync", lambda: incremental.incremental_sync(stack, full)),
         ("rate_limited", "2. rate-limited", lambda: sections.rate_limited(stack, limited, args.windows)),
         ("peer", "5. peer comparison", lambda: sections.peer_comparison(stack, small)),
+        ("freshness", "7. freshness by webhook", lambda: freshness.freshness(stack)),
     ]
     if args.profile:
         from bench import profiling

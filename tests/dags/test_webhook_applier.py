@@ -7,21 +7,24 @@ import pytest
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.sync_types import Entity
 from bigcommerce_sync.webhooks.applier_dag import APPLIER_DAG_ID
-from bigcommerce_sync.webhooks.callbacks import Callback
 from bigcommerce_sync.webhooks.event_store import WebhookEventRepository
 from tests.conftest import TEST_REGISTRY
 from tests.dags.sync_runs import SyncRun, run_sync
-from tests.webhooks.support import RECEIVER_URL, callback, product_updated, write_registry
+from tests.webhooks.support import (
+    RECEIVER_URL,
+    callback,
+    clean_events,
+    product_updated,
+    receive,
+    write_registry,
+)
 
 STORE = "teststore"
 
 
 @pytest.fixture
 def events(repo) -> WebhookEventRepository:
-    repository = WebhookEventRepository()
-    repository.migrate()
-    repository.hook.run("DELETE FROM webhook_events")
-    return repository
+    return clean_events()
 
 
 @pytest.fixture
@@ -37,11 +40,6 @@ def applier(tmp_path, monkeypatch):
 
 def run_applier() -> SyncRun:
     return run_sync(APPLIER_DAG_ID)
-
-
-def receive(events: WebhookEventRepository, *payloads: dict) -> list[int | None]:
-    """Store callbacks as the receiver does."""
-    return [events.record(Callback.model_validate(p), "{}") for p in payloads]
 
 
 def source(search: SearchHook, entity: Entity, item_id: int) -> dict:

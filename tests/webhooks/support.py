@@ -50,3 +50,20 @@ def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
 def secret_connection(conn_id: str, secret: str) -> dict[str, str]:
     """The environment variable of a connection holding ``secret`` in its password."""
     return {env_name(conn_id): json.dumps({"conn_type": "generic", "password": secret})}
+
+
+def clean_events(conn_id: str | None = None):
+    """The events table, migrated and emptied (a test starts with no event)."""
+    from bigcommerce_sync.webhooks.event_store import WebhookEventRepository
+
+    events = WebhookEventRepository(conn_id) if conn_id else WebhookEventRepository()
+    events.migrate()
+    events.hook.run("DELETE FROM webhook_events")
+    return events
+
+
+def receive(events, *payloads: dict[str, Any]) -> list[int | None]:
+    """Store callbacks as the receiver does; return their event ids (``None`` for duplicates)."""
+    from bigcommerce_sync.webhooks.callbacks import Callback
+
+    return [events.record(Callback.model_validate(p), json.dumps(p)) for p in payloads]

@@ -10,24 +10,17 @@ import pytest
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.mode_plan import ModePlan
 from bigcommerce_sync.sync_types import SyncMode
-from bigcommerce_sync.webhooks.callbacks import Callback, Target
+from bigcommerce_sync.webhooks.callbacks import Target
 from bigcommerce_sync.webhooks.event_store import WebhookEventRepository
 from bigcommerce_sync.webhooks.trigger import PendingWebhookEventsTrigger
-from tests.webhooks.support import callback, product_updated
+from tests.webhooks.support import callback, clean_events, product_updated, receive
 
 STORE = "eventstore"
 
 
 @pytest.fixture
 def events(dev_stack) -> WebhookEventRepository:
-    repository = WebhookEventRepository()
-    repository.migrate()
-    repository.hook.run("DELETE FROM webhook_events")
-    return repository
-
-
-def receive(events: WebhookEventRepository, *payloads: dict) -> list[int | None]:
-    return [events.record(Callback.model_validate(p), "{}") for p in payloads]
+    return clean_events()
 
 
 def test_one_application_takes_every_event_of_at_most_250_products_oldest_first(events):

@@ -11,6 +11,7 @@ from bigcommerce_sync.webhooks.event_store import WebhookEventRepository
 from bigcommerce_sync.webhooks.receiver import MAX_BODY_BYTES, SECRET_HEADER, create_app
 from tests.webhooks.support import (
     callback,
+    clean_events,
     product_updated,
     secret_connection,
     webhook_store,
@@ -24,10 +25,7 @@ URL = f"/{STORE}"
 
 @pytest.fixture
 def events(dev_stack) -> WebhookEventRepository:
-    repository = WebhookEventRepository()
-    repository.migrate()
-    repository.hook.run("DELETE FROM webhook_events")
-    return repository
+    return clean_events()
 
 
 @pytest.fixture
@@ -216,7 +214,6 @@ def test_the_secret_is_never_logged_or_echoed(client, events, caplog):
 def test_the_plugin_mounts_the_receiver_under_its_prefix():
     from bigcommerce_sync.plugin import BigCommerceSyncPlugin
 
-    (app,) = BigCommerceSyncPlugin.fastapi_apps
+    apps = {app["url_prefix"]: app["app"] for app in BigCommerceSyncPlugin.fastapi_apps}
 
-    assert app["url_prefix"] == "/bigcommerce-webhooks"
-    assert [route.path for route in app["app"].routes] == ["/{store_hash}"]
+    assert [route.path for route in apps["/bigcommerce-webhooks"].routes] == ["/{store_hash}"]
