@@ -342,25 +342,32 @@ def demo_stack(home: Path) -> Iterator[LocalAirflow]:
     :param home: ``AIRFLOW_HOME``; emptied first, so every start is a clean one.
     """
     from bigcommerce_simulator import StoreSpec
+    from bigcommerce_sync_dev.demo_webhooks import connect_demo_store, webhook_settings
     from bigcommerce_sync_dev.stack import DevStack
 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     token = secrets.token_urlsafe(24)  # a fresh secret each start, only ever in the connection
+    webhook_secret = secrets.token_urlsafe(24)  # likewise, in the webhook secret's connection
     store = StoreSpec(store_hash=DEMO_STORE, token=token, catalog=DEMO_CATALOG, quota=0)
     with DevStack([store], databases=[LOCAL_BATCH_DB, LOCAL_METADATA_DB]) as stack:
         for service, where in stack.describe().items():
             print(f"{service + ':':<23}{where}")
         print(f"Starting Airflow in {home} ...", flush=True)
-        port = PREFERRED_PORT if _port_is_free(PREFERRED_PORT) else None
+        port = PREFERRED_PORT if _port_is_free(PREFERRED_PORT) else free_port()
         airflow = LocalAirflow(
             home,
-            stack.connections(batch_db=LOCAL_BATCH_DB),
+            {
+                **stack.connections(batch_db=LOCAL_BATCH_DB),
+                **webhook_settings(home, port, webhook_secret),
+            },
             metadata_db_url=stack.database_url(LOCAL_METADATA_DB),
             paused_at_creation=False,
             port=port,
         )
         with airflow:
+            # The simulator calls the receiver back on every catalog edit (docs/webhooks.md).
+            connect_demo_store(stack, airflow, webhook_secret)
             yield airflow
 
 
@@ -382,6 +389,7 @@ def _print_ready(airflow: LocalAirflow, dag_id: str) -> None:
         f"\nAirflow is up: {airflow.url}  (login: {USERNAME} / {PASSWORD})\n"
         f"  The sync form: {airflow.url}/dags/{dag_id}, then Trigger\n"
         f"  The REST API:  AIRFLOW={airflow.url} tests/e2e/examples/trigger_with_curl.sh\n"
+        f"  Webhooks:      a catalog edit in the simulator is searchable seconds later (docs/webhooks.md)\n"
         f"  Logs:          {airflow.home / 'logs'}\n"
         "Press Ctrl-C to stop.",
         flush=True,
