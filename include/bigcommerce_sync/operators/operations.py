@@ -190,7 +190,8 @@ class StoreAlertsOperator(OperationsOperator):
 
 
 class NewStoresOperator(OperationsOperator):
-    """Return the sync DAG ids of the stores that never completed a sync (and had no batch lately).
+    """Return the sync DAG ids of the stores that never completed a sync, had no batch lately, and have
+    no run queued or running (a first scheduled run may be starting; Airflow is asked through the SDK).
 
     :param stores: the registry's stores, as :func:`ops_store` gives them.
     :param retry_after: a store whose first sync did not complete gets another after this long.
@@ -206,7 +207,13 @@ class NewStoresOperator(OperationsOperator):
         known = ops.stores_with_batches_since(
             [s["store_hash"] for s in self.stores], datetime.now(UTC) - self.retry_after
         )
-        new = [s["dag_id"] for s in self.stores if s["store_hash"] not in known]
+        ti = context["ti"]
+        new = [
+            s["dag_id"]
+            for s in self.stores
+            if s["store_hash"] not in known
+            and not ti.get_dr_count(dag_id=s["dag_id"], states=["queued", "running"])
+        ]
         self.log.info("Stores without a completed sync: %s", new or "none")
         return new
 
