@@ -44,12 +44,16 @@ BOUNDS = {Target.PRODUCT: MAX_PRODUCTS_PER_APPLICATION, Target.CATEGORY: 1_000_0
 
 @dataclass(frozen=True)
 class RunKeys:
-    """Who applies: recorded on each batch (``dag_id``; ``run_id`` with the store, try and round).
+    """Who applies: the batch rows name the applier DAG, and their reason the Airflow run and try.
+
+    A run makes several batches, so a batch's ``run_id`` column (one batch per run elsewhere) stays
+    empty: nothing mistakes it for the only batch of a run, and a batch left Processing by a crash
+    is judged stuck by its age alone.
 
     :param dag_id: the applier DAG.
     :param run_id: the Airflow run.
     :param task_id: recorded with failures.
-    :param try_number: the task's try, so that a retry's batches are new rows.
+    :param try_number: the task's try.
     """
 
     dag_id: str
@@ -57,8 +61,8 @@ class RunKeys:
     task_id: str
     try_number: int
 
-    def batch_run_id(self, store_hash: str, target: Target, round_number: int) -> str:
-        return f"{self.run_id}/{store_hash}/try{self.try_number}/{target}{round_number}"
+    def reason(self, pending: PendingEvents) -> str:
+        return f"webhook events {pending.span} (run {self.run_id}, try {self.try_number})"
 
 
 class StoreEventApplier:
@@ -99,7 +103,6 @@ class StoreEventApplier:
         """Apply every pending event of the store; return one summary per batch."""
         applied = []
         for target, bound in BOUNDS.items():
-            round_number = 1
             while (pending := self.events.take_pending(self.store_hash, target, bound)).event_ids:
                 if self._live_alias(target) is None:
                     log.warning(
@@ -110,18 +113,16 @@ class StoreEventApplier:
                         ENTITIES[target],
                     )
                     break
-                applied.append(self.apply(target, pending, round_number))
-                round_number += 1
+                applied.append(self.apply(target, pending))
         return applied
 
-    def apply(self, target: Target, pending: PendingEvents, round_number: int) -> dict[str, Any]:
+    def apply(self, target: Target, pending: PendingEvents) -> dict[str, Any]:
         """Write what ``pending`` names in one batch, then mark the events applied; on failure, fail it.
 
         :param target: products or categories.
         :param pending: the events and what they name.
-        :param round_number: this application's place in the run, for its batch's run id.
         """
-        batch = self._open_batch(target, pending, round_number)
+        batch = self._open_batch(target, pending)
         try:
             counts = self._write(target, pending, self._settings(batch))
         except Exception as error:
@@ -151,15 +152,15 @@ class StoreEventApplier:
         except IndexLifecycleError:
             return None
 
-    def _open_batch(self, target: Target, pending: PendingEvents, round_number: int) -> Batch:
+    def _open_batch(self, target: Target, pending: PendingEvents) -> Batch:
         return self.batches.create_processing(
             store_hash=self.store_hash,
             sync_type=SYNC_TYPES[target],
-            plan=ModePlan(SyncMode.TARGETED, f"webhook events {pending.span}"),
+            plan=ModePlan(SyncMode.TARGETED, self.keys.reason(pending)),
             is_scheduled=False,
             schedule=None,
             dag_id=self.keys.dag_id,
-            run_id=self.keys.batch_run_id(self.store_hash, target, round_number),
+            run_id=None,
         )
 
     def _settings(self, batch: Batch) -> ImportSettings:
