@@ -86,3 +86,16 @@ def _batch(events: WebhookEventRepository) -> int:
         )
         .id
     )
+
+
+def test_the_trigger_fires_again_for_events_still_pending_after_refire_after(events):
+    _, newest = receive(events, product_updated(STORE, 1), product_updated(STORE, 2))
+
+    async def two_firings():
+        run = PendingWebhookEventsTrigger(poll_interval=0.05, refire_after=0).run()
+        try:
+            return (await anext(run)).payload, (await anext(run)).payload
+        finally:
+            await run.aclose()
+
+    assert asyncio.run(two_firings()) == ({"newest_pending_event": newest},) * 2
