@@ -75,11 +75,13 @@ class ImportSettings:
     :param task_id: recorded with each failure.
     :param record_errors: stores a chunk of failures (the batch's ``sync_errors``).
     :param max_failed_ratio: the share of failed documents above which the import fails.
+    :param record_progress: given an entity's progress every few seconds (the batch row), if set.
     """
 
     task_id: str
     record_errors: Callable[[list[ErrorRecord]], Any]
     max_failed_ratio: float
+    record_progress: Callable[[str, dict[str, Any]], Any] | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return {

@@ -85,7 +85,13 @@ def import_changed_products(
     :param guard: the deletion limit.
     :param settings: failures and their limit.
     """
-    written = import_entity(search, alias, changed_product_stream(store, since), **settings.as_kwargs())
+    written = import_entity(
+        search,
+        alias,
+        changed_product_stream(store, since),
+        **settings.as_kwargs(),
+        record_progress=settings.record_progress,
+    )
     search.refresh(alias)
     deleted, failed = _delete_lost_products(store, search, alias, guard, settings)
     log.info(
@@ -152,7 +158,14 @@ def import_changed_content(
         return live.get(str(document["id"])) != document[CONTENT_HASH]
 
     listing = replace(stream, pages=noting_keys(stream.pages, stream.item_key, seen))
-    written = import_entity(search, alias, listing, write_if=changed, **settings.as_kwargs())
+    written = import_entity(
+        search,
+        alias,
+        listing,
+        write_if=changed,
+        **settings.as_kwargs(),
+        record_progress=settings.record_progress,
+    )
     if written.listed is not None and written.fetched < written.listed:
         raise DeletionRefusedError(
             f"{stream.entity}: the listing held {written.fetched} of the {written.listed} items the store "

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from bigcommerce_sync import importing
 from bigcommerce_sync.extraction import EntityStream
 from bigcommerce_sync.hooks.bigcommerce import Page
@@ -72,14 +70,28 @@ def test_a_progress_write_failing_never_fails_the_import(search_url):
     assert result.indexed == 5
 
 
-@pytest.mark.usefixtures("clean_search")
-def test_a_full_sync_leaves_each_entity_s_progress_on_its_batch(ops):
-    run = run_sync("bigcommerce_sync_teststore", {"sync_type": "all"})
+def progress_of(ops, run) -> dict[str, tuple]:
+    (batch,) = [
+        b for b in ops.batches(since=run.batch.created_at, store_hash="teststore") if b.id == run.batch.id
+    ]
+    return {entity: (p["done"], p["total"], p["finished"]) for entity, p in batch.progress.items()}
 
-    progress = ops.batches(since=run.batch.created_at, store_hash="teststore")[0].progress
-    assert {entity: (p["done"], p["total"], p["finished"]) for entity, p in progress.items()} == {
+
+def test_full_and_incremental_syncs_leave_each_entity_s_progress_on_their_batch(ops, clean_search, sim):
+    full = run_sync("bigcommerce_sync_teststore", {"sync_type": "all"})
+    sim.update_product("teststore", 1, {"name": "Edited for the incremental"})
+    incremental = run_sync("bigcommerce_sync_teststore", {"sync_type": "all", "mode": "incremental"})
+
+    assert progress_of(ops, full) == {
         "products": (600, 600, True),
         "categories": (24, 24, True),
+        "pages": (9, 9, True),
+        "blog_posts": (7, 7, True),
+    }
+    assert incremental.batch.mode == "incremental"
+    assert progress_of(ops, incremental) == {
+        "products": (1, 1, True),  # the one product changed since the full sync
+        "categories": (24, 24, True),  # read whole, compared by content hash
         "pages": (9, 9, True),
         "blog_posts": (7, 7, True),
     }

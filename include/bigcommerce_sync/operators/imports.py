@@ -97,13 +97,13 @@ class ImportOperator(BatchTaskOperator):
         )
 
     def _settings(self, batch: ClaimedBatch) -> ImportSettings:
-        """Failures go to the batch's ``sync_errors``, up to the store's limit."""
+        """Failures go to the batch's ``sync_errors``, up to the store's limit; progress to its row."""
         from bigcommerce_sync.importing import ImportSettings
 
-        record_errors = partial(
-            BatchRepository(self.batch_db_conn_id).record_errors, batch.batch_id, batch.store_hash
-        )
-        return ImportSettings(self.task_id, record_errors, self.max_failed_ratio)
+        batches = BatchRepository(self.batch_db_conn_id)
+        record_errors = partial(batches.record_errors, batch.batch_id, batch.store_hash)
+        progress = partial(batches.record_progress, batch.batch_id)
+        return ImportSettings(self.task_id, record_errors, self.max_failed_ratio, progress)
 
     def _import_incremental(self, batch: ClaimedBatch) -> ImportCounts:
         """Bring the live indexes up to date with the store's changes (no new version, no alias move)."""
@@ -160,15 +160,15 @@ class ImportOperator(BatchTaskOperator):
         store = self._store(batch)
         search = SearchHook(self.search_conn_id)
         settings = self._settings(batch)
-        # Live progress on the batch row, per entity, every few seconds.
-        progress = partial(BatchRepository(self.batch_db_conn_id).record_progress, batch.batch_id)
         counts: dict[Entity, EntityCounts] = {}
         # The next incremental sync reads the products changed since this read began.
         watermark = store.server_time() if Entity.PRODUCTS in self.job.entities else None
         for entity in self.job.entities:
             index = version_name(batch.store_hash, entity, batch.batch_id)
             stream = entity_stream(store, entity)
-            result = import_entity(search, index, stream, **settings.as_kwargs(), record_progress=progress)
+            result = import_entity(
+                search, index, stream, **settings.as_kwargs(), record_progress=settings.record_progress
+            )
             counts[entity] = EntityCounts(
                 fetched=result.fetched, indexed=seal(search, index), failed=result.failed
             )
