@@ -208,9 +208,13 @@ class BatchRepository:
         is_scheduled: bool,
         schedule: str | None,
         dag_id: str,
-        run_id: str,
+        run_id: str | None,
     ) -> Batch:
-        """Create a batch claimed by this run, in ``plan``'s mode; a retried claim gets the same row back."""
+        """Create a batch claimed by this run, in ``plan``'s mode; a retried claim gets the same row back.
+
+        :param run_id: the Airflow run the batch belongs to; ``None`` for a run that makes several
+            batches (the webhook applier), which no retry looks up by run.
+        """
         return self._one(
             "INSERT INTO sync_batches (store_hash, sync_type, mode, mode_reason, changed_since, status, "
             "is_scheduled, schedule, dag_id, run_id, started_at) "
