@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import DAG, Param
-from airflow.sdk.configuration import conf
 
 from bigcommerce_sync.operators.operations import (
     ALERTS_CONN_ID,
@@ -18,13 +17,13 @@ from bigcommerce_sync.operators.operations import (
     StoreHealthOperator,
     ops_store,
 )
+from bigcommerce_sync.settings import setting_int
 from bigcommerce_sync.stores import StoreRegistry, load_registry
 
 OPERATIONS_DAG_ID = "bigcommerce_operations"
 REPORT_DAG_ID = "bigcommerce_daily_report"
 OPERATIONS_SCHEDULE = "*/5 * * * *"
 REPORT_SCHEDULE = "0 2 * * *"  # daily, 02:00 UTC
-CONFIG_SECTION = "bigcommerce_sync"
 FIRST_SYNC_CONF = {"sync_type": "all", "mode": "full"}
 
 OPERATIONS_DOC = """
@@ -56,10 +55,6 @@ the http notifier (Connection `ops_alerts_webhook`, when defined).
 """
 
 
-def _setting(option: str, fallback: int) -> int:
-    return conf.getint(CONFIG_SECTION, option, fallback=fallback)
-
-
 def build_operations_dag(registry: StoreRegistry | None = None, *, http_conn_id: str = ALERTS_CONN_ID) -> DAG:
     """Return the operations DAG for the registry's enabled stores.
 
@@ -67,7 +62,7 @@ def build_operations_dag(registry: StoreRegistry | None = None, *, http_conn_id:
     :param http_conn_id: the alerts webhook Connection.
     """
     stores = [ops_store(store) for store in (registry or load_registry()).stores]
-    pending_after = timedelta(minutes=_setting("ops_pending_after_minutes", 60))
+    pending_after = timedelta(minutes=setting_int("ops_pending_after_minutes", 60))
     with DAG(
         dag_id=OPERATIONS_DAG_ID,
         description="Fail stuck batches, measure every store's health, alert, start first syncs",
@@ -80,7 +75,7 @@ def build_operations_dag(registry: StoreRegistry | None = None, *, http_conn_id:
     ) as dag:
         reap = ReapBatchesOperator(
             task_id="reap_batches",
-            timeout=timedelta(hours=_setting("ops_stuck_timeout_hours", 12)),
+            timeout=timedelta(hours=setting_int("ops_stuck_timeout_hours", 12)),
             pending_after=pending_after,
         )
         health = StoreHealthOperator.partial(
@@ -96,7 +91,7 @@ def build_operations_dag(registry: StoreRegistry | None = None, *, http_conn_id:
         new_stores = NewStoresOperator(
             task_id="new_stores",
             stores=stores,
-            retry_after=timedelta(hours=_setting("ops_first_sync_retry_hours", 6)),
+            retry_after=timedelta(hours=setting_int("ops_first_sync_retry_hours", 6)),
         )
         TriggerDagRunOperator.partial(task_id="first_sync", conf=FIRST_SYNC_CONF).expand(
             trigger_dag_id=new_stores.output

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import DAG, Param
-from airflow.sdk.configuration import conf
 
 from bigcommerce_sync.operators.values import (
     MAX_VALUES_PARAM,
@@ -16,12 +15,12 @@ from bigcommerce_sync.operators.values import (
     ValuesReportOperator,
     value_store,
 )
+from bigcommerce_sync.settings import setting_int
 from bigcommerce_sync.stores import StoreRegistry, load_registry
 
 VALUES_DAG_ID = "bigcommerce_searchable_values"
 SCHEDULE = "0 2 * * *"  # daily, 02:00 UTC
-# Deployment settings: [bigcommerce_sync] in airflow.cfg, or AIRFLOW__BIGCOMMERCE_SYNC__<OPTION>.
-CONFIG_SECTION = "bigcommerce_sync"
+# Defaults of the deployment settings read below (bigcommerce_sync.settings).
 DEFAULT_TIMEOUT_MINUTES = 5
 DEFAULT_MAX_VALUES = 1000
 JOB_RETRIES = 3
@@ -60,10 +59,10 @@ def build_values_dag(
     registry = registry or load_registry()
     stores = [value_store(store) for store in registry.stores]
     if job_timeout is None:
-        minutes = conf.getint(CONFIG_SECTION, "values_job_timeout_minutes", fallback=DEFAULT_TIMEOUT_MINUTES)
+        minutes = setting_int("values_job_timeout_minutes", DEFAULT_TIMEOUT_MINUTES)
         job_timeout = timedelta(minutes=minutes)
     if max_values is None:
-        max_values = conf.getint(CONFIG_SECTION, "values_max_per_field", fallback=DEFAULT_MAX_VALUES)
+        max_values = setting_int("values_max_per_field", DEFAULT_MAX_VALUES)
     with DAG(
         dag_id=VALUES_DAG_ID,
         description="Collect every store's searchable field values into its values index",

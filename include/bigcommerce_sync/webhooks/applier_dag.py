@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import DAG, Asset, AssetWatcher
-from airflow.sdk.configuration import conf
 
 from bigcommerce_sync.operators.webhooks import (
     ApplyWebhookEventsOperator,
     PendingStoresOperator,
     applier_store,
 )
+from bigcommerce_sync.settings import setting_float
 from bigcommerce_sync.stores import StoreRegistry, load_registry
 from bigcommerce_sync.webhooks.trigger import PendingWebhookEventsTrigger
 
 APPLIER_DAG_ID = "bigcommerce_webhook_applier"
 EVENTS_ASSET = "bigcommerce_webhook_events"
-# Deployment settings: [bigcommerce_sync] in airflow.cfg, or AIRFLOW__BIGCOMMERCE_SYNC__<OPTION>.
-CONFIG_SECTION = "bigcommerce_sync"
+# Defaults of the deployment settings read below (bigcommerce_sync.settings).
 DEFAULT_POLL_SECONDS = 2.0
 DEFAULT_REFIRE_SECONDS = 60.0
 
@@ -49,8 +48,8 @@ def build_applier_dag(registry: StoreRegistry | None = None) -> DAG | None:
     if not stores:
         return None
     trigger = PendingWebhookEventsTrigger(
-        poll_interval=conf.getfloat(CONFIG_SECTION, "webhook_poll_seconds", fallback=DEFAULT_POLL_SECONDS),
-        refire_after=conf.getfloat(CONFIG_SECTION, "webhook_refire_seconds", fallback=DEFAULT_REFIRE_SECONDS),
+        poll_interval=setting_float("webhook_poll_seconds", DEFAULT_POLL_SECONDS),
+        refire_after=setting_float("webhook_refire_seconds", DEFAULT_REFIRE_SECONDS),
     )
     events = Asset(
         name=EVENTS_ASSET,
