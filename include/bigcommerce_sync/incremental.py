@@ -115,9 +115,8 @@ def _delete_lost_products(
             "products: %s holds %d documents, the store %d products: nothing to delete", alias, held, in_store
         )
         return 0, 0
-    guard.check(
-        Entity.PRODUCTS, held - in_store, held, alias
-    )  # refused before spending requests on the listing
+    # Refused on the counts alone, before a request is spent on the listing.
+    guard.check(Entity.PRODUCTS, held - in_store, held, alias)
     listed = _every_product_id(store)
     doomed = sorted(set(search.field_by_id(alias)) - listed)
     guard.check(Entity.PRODUCTS, len(doomed), held, alias)
