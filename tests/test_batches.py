@@ -114,28 +114,25 @@ def test_errors_are_recorded_in_order(repo):
     assert all(r["store_hash"] == "s1" and r["created_at"] for r in rows)
 
 
-@pytest.mark.parametrize("sync_type", ["stop_words", "synonyms"])
-def test_a_pending_incremental_batch_of_an_analysis_type_is_refused_before_any_change(repo, sync_type):
-    batch = repo.create_pending(store_hash="s1", sync_type=sync_type, mode="incremental")
+@pytest.mark.parametrize(
+    ("mode", "sync_type", "accepted"),
+    [
+        *(
+            ("incremental", t, "'all' or 'product' or 'category' or 'blog'")
+            for t in ("stop_words", "synonyms")
+        ),
+        *(("targeted", t, "'product'") for t in ("all", "blog", "stop_words")),
+    ],
+)
+def test_a_pending_batch_of_a_combination_no_run_can_do_is_refused_before_any_change(
+    repo, mode, sync_type, accepted
+):
+    batch = repo.create_pending(store_hash="s1", sync_type=sync_type, mode=mode)
 
     with pytest.raises(
         UnrunnableBatchError,
-        match=f"batch {batch.id} is a '{sync_type}' sync in mode 'incremental', which this DAG cannot run "
-        r"\(mode 'incremental' runs sync type 'all' or 'product' or 'category' or 'blog' only\)",
-    ):
-        claim(repo, batch.id)
-
-    assert repo.get(batch.id) == batch
-
-
-@pytest.mark.parametrize("sync_type", ["all", "blog", "stop_words"])
-def test_a_pending_targeted_batch_of_another_type_than_product_is_refused_before_any_change(repo, sync_type):
-    batch = repo.create_pending(store_hash="s1", sync_type=sync_type, mode="targeted")
-
-    with pytest.raises(
-        UnrunnableBatchError,
-        match=f"batch {batch.id} is a '{sync_type}' sync in mode 'targeted', which this DAG cannot run "
-        r"\(mode 'targeted' runs sync type 'product' only\)",
+        match=f"batch {batch.id} is a '{sync_type}' sync in mode '{mode}', which this DAG cannot run "
+        rf"\(mode '{mode}' runs sync type {accepted} only\)",
     ):
         claim(repo, batch.id)
 

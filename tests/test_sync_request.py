@@ -51,6 +51,11 @@ def test_empty_conf_uses_params():
             "mode 'targeted' needs product_ids",
         ),
         ({"sync_type": "product", "product_ids": [1]}, "product_ids are for mode 'targeted' only"),
+        (
+            {"sync_type": "stop_words", "mode": "incremental"},
+            "accepts sync type 'all' or 'product' or 'category' or 'blog', not 'stop_words'",
+        ),
+        ({"mode": "incremental", "product_ids": [1]}, "product_ids are for mode 'targeted' only"),
         ({"mode": "targeted", "product_ids": [1]}, "mode 'targeted' accepts sync type 'product', not 'all'"),
         (
             {"sync_type": "blog", "mode": "targeted", "product_ids": [1]},

@@ -84,11 +84,16 @@ class ImportSettings:
     record_progress: Callable[[str, dict[str, Any]], Any] | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of every write (:func:`delete_ids`, :func:`import_targeted`)."""
         return {
             "task_id": self.task_id,
             "record_errors": self.record_errors,
             "max_failed_ratio": self.max_failed_ratio,
         }
+
+    def import_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`import_entity`: those of every write, and the progress."""
+        return {**self.as_kwargs(), "record_progress": self.record_progress}
 
 
 @dataclass(frozen=True)

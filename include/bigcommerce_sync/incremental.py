@@ -89,8 +89,7 @@ def import_changed_products(
         search,
         alias,
         changed_product_stream(store, since),
-        **settings.as_kwargs(),
-        record_progress=settings.record_progress,
+        **settings.import_kwargs(),
     )
     search.refresh(alias)
     deleted, failed = _delete_lost_products(store, search, alias, guard, settings)
@@ -162,8 +161,7 @@ def import_changed_content(
         alias,
         listing,
         write_if=changed,
-        **settings.as_kwargs(),
-        record_progress=settings.record_progress,
+        **settings.import_kwargs(),
     )
     if written.listed is not None and written.fetched < written.listed:
         raise DeletionRefusedError(

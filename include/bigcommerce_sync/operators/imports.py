@@ -166,9 +166,7 @@ class ImportOperator(BatchTaskOperator):
         for entity in self.job.entities:
             index = version_name(batch.store_hash, entity, batch.batch_id)
             stream = entity_stream(store, entity)
-            result = import_entity(
-                search, index, stream, **settings.as_kwargs(), record_progress=settings.record_progress
-            )
+            result = import_entity(search, index, stream, **settings.import_kwargs())
             counts[entity] = EntityCounts(
                 fetched=result.fetched, indexed=seal(search, index), failed=result.failed
             )
