@@ -27,6 +27,10 @@ os.environ.update(
         "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME}/airflow.db",
         "BIGCOMMERCE_SYNC_STORES_FILE": str(TEST_STORES_FILE),
+        # dag.test() of a DAG with a deadline alert fails in Airflow 3.3.2 when the run succeeds: it
+        # looks the alert up by the definition instead of its id ('dict' object has no attribute
+        # 'hex'). The live Airflow of the e2e tests runs them (tests/e2e/test_slow_sync_alert.py).
+        "AIRFLOW__BIGCOMMERCE_SYNC__SLOW_SYNC_ALERTS": "False",
     }
 )
 

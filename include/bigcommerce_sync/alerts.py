@@ -22,6 +22,9 @@ from bigcommerce_sync.ops_store import STUCK_PREFIX
 if TYPE_CHECKING:
     from bigcommerce_sync.ops_store import Alert, BatchFact
 
+# The webhook (an http Connection) every alert and report is posted to.
+ALERTS_CONN_ID = "ops_alerts_webhook"
+
 
 @dataclass(frozen=True)
 class AlertRules:

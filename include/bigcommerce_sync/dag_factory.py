@@ -16,6 +16,7 @@ from bigcommerce_sync.operators.index import (
     PublishIndexOperator,
     RebuildIndexOperator,
 )
+from bigcommerce_sync.slow_syncs import slow_sync_deadline
 from bigcommerce_sync.stores import DAG_ID_PREFIX, StoreConfig, StoreRegistry, load_registry
 from bigcommerce_sync.sync_request import sync_params
 from bigcommerce_sync.sync_types import (
@@ -73,6 +74,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
         max_active_runs=1,
         tags=["bigcommerce", "search-sync", f"store:{store.store_hash}"],
         params=sync_params(store.default_sync_type),
+        deadline=slow_sync_deadline(store.store_hash),
         default_args={
             "retries": store.retries,
             "retry_delay": timedelta(seconds=30),

@@ -7,8 +7,8 @@ from datetime import timedelta
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import DAG, Param
 
+from bigcommerce_sync.alerts import ALERTS_CONN_ID
 from bigcommerce_sync.operators.operations import (
-    ALERTS_CONN_ID,
     REPORT_DATE_PARAM,
     DailyReportOperator,
     NewStoresOperator,

@@ -20,3 +20,8 @@ def setting_int(option: str, default: int) -> int:
 def setting_float(option: str, default: float) -> float:
     """Return the number ``option`` of ``[bigcommerce_sync]``, or ``default``."""
     return conf.getfloat(SECTION, option, fallback=default)
+
+
+def setting_bool(option: str, default: bool) -> bool:
+    """Return the boolean ``option`` of ``[bigcommerce_sync]``, or ``default``."""
+    return conf.getboolean(SECTION, option, fallback=default)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
 
-from bigcommerce_sync.alerts import AlertRules, conditions, payload
+from bigcommerce_sync.alerts import ALERTS_CONN_ID, AlertRules, conditions, payload
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchRepository
 from bigcommerce_sync.ops_store import STUCK_PREFIX, OperationsRepository
 
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
     from bigcommerce_sync.stores import StoreConfig
 
-ALERTS_CONN_ID = "ops_alerts_webhook"
 # The last finished batches a store's failure rate and repeated failures are judged on.
 RECENT_BATCHES = 10
 REPORT_DATE_PARAM = "report_date"
