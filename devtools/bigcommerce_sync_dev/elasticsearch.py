@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -113,6 +114,12 @@ class ElasticsearchNode:
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: Path | None = None
 
+    @property
+    def cluster(self) -> SearchCluster:
+        """The cluster this node serves, known before it is up (the distribution's modules)."""
+        modules = frozenset(path.name for path in (distribution() / "modules").iterdir())
+        return SearchCluster(url=self.url, version=VERSION, modules=modules)
+
     def __enter__(self) -> ElasticsearchNode:
         try:
             self.start()
@@ -127,26 +134,24 @@ class ElasticsearchNode:
         self.stop()
 
     def start(self) -> None:
+        """Start the node, laying out its folder the first time; return once the cluster is green.
+
+        After :meth:`stop` with ``keep_data``, the node comes back on the same port with the same
+        data (its indexes and aliases), as after an outage.
+        """
         home, java = distribution(), java_home()
         user = service_user("elasticsearch")
-        self._workdir = workdir = private_dir("bigcommerce-sync-es-", user)
-        config = workdir / "config"
-        shutil.copytree(home / "config", config)
-        (config / "elasticsearch.yml").write_text(self._settings_yaml(workdir), encoding="utf-8")
-        if user is not None:
-            for path in [workdir, *workdir.rglob("*")]:
-                os.chown(path, user.pw_uid, user.pw_gid)
+        if self._workdir is None:
+            self._workdir = self._lay_out(home, user)
+        workdir = self._workdir
         environment = {
             **os.environ,
             "ES_JAVA_HOME": str(java),
-            "ES_PATH_CONF": str(config),
+            "ES_PATH_CONF": str(workdir / "config"),
             "ES_JAVA_OPTS": f"-Xms{self.heap_mb}m -Xmx{self.heap_mb}m",
             "ES_TMPDIR": str(workdir / "tmp"),
         }
-        (workdir / "tmp").mkdir()
-        if user is not None:
-            os.chown(workdir / "tmp", user.pw_uid, user.pw_gid)
-        with (workdir / "console.log").open("wb") as log:
+        with (workdir / "console.log").open("ab") as log:
             self._process = subprocess.Popen(
                 as_user([home / "bin" / "elasticsearch"], user),
                 env=environment,
@@ -157,7 +162,20 @@ class ElasticsearchNode:
             )
         self._wait_green()
 
-    def stop(self) -> None:
+    def _lay_out(self, home: Path, user: pwd.struct_passwd | None) -> Path:
+        """A new folder of the node's own: its configuration, data, logs and temporary files."""
+        workdir = private_dir("bigcommerce-sync-es-", user)
+        config = workdir / "config"
+        shutil.copytree(home / "config", config)
+        (config / "elasticsearch.yml").write_text(self._settings_yaml(workdir), encoding="utf-8")
+        (workdir / "tmp").mkdir()
+        if user is not None:
+            for path in [workdir, *workdir.rglob("*")]:
+                os.chown(path, user.pw_uid, user.pw_gid)
+        return workdir
+
+    def stop(self, *, keep_data: bool = False) -> None:
+        """Stop the node (SIGTERM, then SIGKILL after 30 s); remove its folder unless ``keep_data``."""
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             _signal_group(process, signal.SIGTERM)
@@ -166,7 +184,7 @@ class ElasticsearchNode:
             except subprocess.TimeoutExpired:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
-        if self._workdir is not None:
+        if self._workdir is not None and not keep_data:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 

@@ -3,6 +3,7 @@
 In order: ``$SYNC_DB_URL``; a server on 127.0.0.1:5432 that lets user ``postgres`` in;
 else a throwaway cluster on a free port, started with ``pg_ctl`` and removed on exit
 (Debian's ``postgresql`` is installed first when it is missing and we are root).
+:class:`PostgresCluster` is that throwaway cluster, which can also be stopped and started again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from types import TracebackType
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
@@ -53,25 +55,66 @@ def accepts_connections(url: str) -> bool:
 @contextmanager
 def throwaway_cluster() -> Iterator[str]:
     """Run a new cluster (trust auth, loopback only) on a free port until the block ends."""
-    from bigcommerce_sync_dev.connections import free_port
+    with PostgresCluster() as cluster:
+        yield cluster.url
 
-    bindir = _bindir()
-    user = service_user("postgres")
-    data_dir = private_dir("bigcommerce-sync-pg-", user)
-    port = free_port()
-    try:
-        _run_as(user, [bindir / "initdb", "-D", data_dir, "-U", "postgres", "--auth=trust"])
-        options = f"-p {port} -k {data_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
-        _run_as(
-            user,
-            [bindir / "pg_ctl", "-D", data_dir, "-l", data_dir / "server.log", "-o", options, "-w", "start"],
-        )
+
+class PostgresCluster:
+    """A new cluster (trust auth, loopback only) on a free port, in a folder removed on exit.
+
+    Besides starting and stopping, it can be stopped and started again on the same port and
+    data (:meth:`stop` with ``keep_data``, then :meth:`start`), as an outage would: the chaos tests
+    restart the batch store's server under a running sync.
+    """
+
+    def __init__(self) -> None:
+        from bigcommerce_sync_dev.connections import free_port
+
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self._user = service_user("postgres")
+        self._bindir: Path | None = None
+        self._data_dir: Path | None = None
+
+    def __enter__(self) -> PostgresCluster:
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start the server, creating its cluster the first time; return once it accepts connections."""
+        if self._data_dir is None:
+            self._bindir = _bindir()
+            self._data_dir = private_dir("bigcommerce-sync-pg-", self._user)
+            self._pg(["initdb", "-D", self._data_dir, "-U", "postgres", "--auth=trust"])
+        data_dir = self._data_dir
+        options = f"-p {self.port} -k {data_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        self._pg(["pg_ctl", "-D", data_dir, "-l", data_dir / "server.log", "-o", options, "-w", "start"])
+
+    def stop(self, *, keep_data: bool = False) -> None:
+        """Stop the server (fast shutdown: sessions are disconnected); remove its data unless asked."""
+        data_dir = self._data_dir
+        if data_dir is None:
+            return
+        try:
+            if (data_dir / "postmaster.pid").exists():
+                self._pg(["pg_ctl", "-D", data_dir, "-m", "fast", "-w", "stop"])
         finally:
-            _run_as(user, [bindir / "pg_ctl", "-D", data_dir, "-m", "fast", "-w", "stop"])
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+            if not keep_data:
+                shutil.rmtree(data_dir, ignore_errors=True)
+                self._data_dir = None
+
+    def _pg(self, command: list) -> None:
+        assert self._bindir is not None
+        _run_as(self._user, [self._bindir / command[0], *command[1:]])
 
 
 def _run_as(user, command: list) -> None:

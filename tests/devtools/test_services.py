@@ -23,6 +23,19 @@ def test_a_throwaway_postgres_serves_then_leaves_nothing_behind():
     assert not data_dir.exists()
 
 
+def test_a_throwaway_postgres_restarts_on_its_port_with_its_data():
+    with postgres.PostgresCluster() as cluster:
+        with psycopg.connect(cluster.url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)")
+        cluster.stop(keep_data=True)
+        assert not postgres.accepts_connections(cluster.url)
+        cluster.start()
+        with psycopg.connect(cluster.url) as conn:
+            assert conn.execute("SELECT n FROM kept").fetchall() == [(7,)]
+
+    assert not postgres.accepts_connections(cluster.url)
+
+
 def test_a_cluster_without_analysis_common_is_described_as_core():
     minimal = SearchCluster("http://127.0.0.1:9", "9.5.0", frozenset({"transport-netty4", "x-pack-core"}))
     stock = SearchCluster("http://127.0.0.1:9", "9.5.0", frozenset({"analysis-common", "reindex"}))
