@@ -37,6 +37,7 @@ def test_valid_entry_gets_defaults(tmp_path):
         ({"synonyms": ["lonely"]}, "synonyms", "at least two"),
         ({"synonyms": ["a => "]}, "synonyms", "'a, b => c'"),
         ({"retries": -1}, "retries", "greater than or equal"),
+        ({"retry_delay_seconds": 0}, "retry_delay_seconds", "greater than or equal to 1"),
         ({"colour": "red"}, "colour", "Extra inputs"),
     ],
 )

@@ -77,7 +77,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
         deadline=slow_sync_deadline(store.store_hash),
         default_args={
             "retries": store.retries,
-            "retry_delay": timedelta(seconds=30),
+            "retry_delay": timedelta(seconds=store.retry_delay_seconds),
             "retry_exponential_backoff": 2.0,
             "max_retry_delay": timedelta(minutes=10),
             "execution_timeout": timedelta(hours=6),

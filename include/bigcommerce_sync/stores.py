@@ -92,6 +92,8 @@ class StoreConfig(BaseModel):
     synonyms: list[NonEmptyStr] = []
     use_default_lists: bool = True
     retries: int = Field(default=3, ge=0, le=10)
+    # The first retry's delay; each later one doubles it (up to 10 minutes), with jitter.
+    retry_delay_seconds: int = Field(default=30, ge=1, le=3600)
     api_concurrency: int = Field(default=2, ge=1, le=8)
     max_failed_ratio: float = Field(default=0.01, ge=0, le=1)
     keep_previous_indexes: int = Field(default=1, ge=0, le=10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert dag.doc_md and "store:aa1" in dag.tags and "bigcommerce" in dag.tags
     assert {t.retries for t in dag.tasks} == {2}
     assert {t.retry_exponential_backoff for t in dag.tasks} == {2.0}
+    assert {t.retry_delay for t in dag.tasks} == {timedelta(seconds=30)}
     assert dag.params["sync_type"] == "all"
     # A teardown without a setup: a run marked failed still runs it, even before the claim succeeded.
     assert dag.task_dict["finalize"].is_teardown
@@ -59,6 +61,12 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     assert dag.params.get_param("product_ids").schema["maxItems"] == 250
     # A targeted sync needs only its claim and the products import to succeed.
     assert required_tasks(SyncType.PRODUCT, SyncMode.TARGETED) == {"claim_batch", "import.products"}
+
+
+def test_a_store_sets_its_first_retry_delay(tmp_path, monkeypatch):
+    bag = parse(tmp_path, monkeypatch, [{**STORE, "store_hash": "dd4", "retry_delay_seconds": 2}])
+
+    assert {t.retry_delay for t in bag.dags["bigcommerce_sync_dd4"].tasks} == {timedelta(seconds=2)}
 
 
 def test_a_store_with_two_schedules_runs_on_both_crons(tmp_path, monkeypatch):
