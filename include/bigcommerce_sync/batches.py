@@ -48,7 +48,7 @@ _BATCH_COLUMNS = (
     "id, store_hash, sync_type, mode, status, is_scheduled, schedule, next_run_at, created_at, "
     "started_at, finished_at, products_count, categories_count, pages_count, blog_posts_count, "
     "failed_documents, deleted_documents, dag_id, run_id, error_summary, mode_reason, changed_since, "
-    "watermark, entity_counts"
+    "watermark, entity_counts, checkpoints, pause_requested_at, paused_at, resumed_at"
 )
 
 
@@ -96,6 +96,15 @@ class Batch:
     changed_since: datetime | None  # an incremental sync's products changed since this store time
     watermark: datetime | None  # the store time its product read began
     entity_counts: dict[str, dict[str, int]] | None  # per entity: fetched, indexed, deleted, failed
+    checkpoints: dict[str, dict[str, Any]] | None = None  # per entity: a full import's Checkpoint
+    pause_requested_at: datetime | None = None  # ops asked for a pause; the imports stop at a page boundary
+    paused_at: datetime | None = None  # when the batch last became Paused
+    resumed_at: datetime | None = None  # when a run last resumed it (Paused -> Processing)
+
+    def checkpoint(self, entity: Entity) -> Checkpoint | None:
+        """The entity's checkpoint, if its import saved one."""
+        saved = (self.checkpoints or {}).get(str(entity))
+        return None if saved is None else Checkpoint.from_json(saved)
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,71 @@ class EntityCounts:
 
     def __add__(self, other: EntityCounts) -> EntityCounts:
         return EntityCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where one entity's import into the batch's new index version stands.
+
+    Every item before ``position`` was read, and its document acknowledged by the cluster (or
+    recorded as failed), so an import that starts again continues after it and the counts are
+    those of the items before it. Saved on the batch row (``checkpoints``) with the progress.
+
+    :param position: ``{"after_id": n}`` for a list read in id order (the next read asks for
+        ``id:greater`` n), ``{"page": n}`` for a list read by page number (the next read starts at
+        page n + 1), or ``None``: nothing is acknowledged yet, or the entity is read whole.
+    :param fetched: items read before the position.
+    :param indexed: documents the cluster acknowledged before the position.
+    :param failed: items before the position that could not be built or indexed.
+    :param duplicates: repeated items skipped before the position.
+    :param done: the version holds the whole entity and is sealed: it is not read again.
+    :param index: the version written.
+    :param watermark: products: the store time the first read began; a resumed read keeps it, so
+        the next incremental sync reads every product changed since the part before the pause.
+    """
+
+    position: Mapping[str, int] | None = None
+    fetched: int = 0
+    indexed: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    done: bool = False
+    index: str | None = None
+    watermark: datetime | None = None
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Checkpoint:
+        watermark = value.get("watermark")
+        return cls(
+            position=dict(value["position"]) if value.get("position") else None,
+            fetched=int(value.get("fetched", 0)),
+            indexed=int(value.get("indexed", 0)),
+            failed=int(value.get("failed", 0)),
+            duplicates=int(value.get("duplicates", 0)),
+            done=bool(value.get("done", False)),
+            index=value.get("index"),
+            watermark=None if watermark is None else datetime.fromisoformat(watermark),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "position": None if self.position is None else dict(self.position),
+            "watermark": None if self.watermark is None else self.watermark.isoformat(),
+        }
+
+    @property
+    def where(self) -> str:
+        """Where the import continues, as in "resuming after id 4812"."""
+        position = self.position or {}
+        if "after_id" in position:
+            return f"after id {position['after_id']}"
+        if "page" in position:
+            return f"after page {position['page']}"
+        return "from the start"
+
+    def counts(self) -> EntityCounts:
+        return EntityCounts(fetched=self.fetched, indexed=self.indexed, failed=self.failed)
 
 
 @dataclass(frozen=True)
@@ -354,16 +428,54 @@ class BatchRepository:
             (reason, batch_id),
         )
 
-    def record_progress(self, batch_id: int, entity: str, progress: Mapping[str, Any]) -> None:
-        """Set one entity's live progress on a Processing batch (a finished batch keeps its last).
+    def record_progress(
+        self,
+        batch_id: int,
+        entity: str,
+        progress: Mapping[str, Any],
+        checkpoint: Checkpoint | None = None,
+    ) -> bool:
+        """Set one entity's live progress, and its checkpoint if given, on a Processing batch.
+
+        One statement, merging that entity's keys, so parallel imports never overwrite each other
+        (a finished batch keeps its last progress). Returns whether a pause was asked for: the
+        imports learn it from the write they make anyway.
 
         :param entity: the entity the import is reading.
         :param progress: items done and total, rate, seconds left, when measured.
+        :param checkpoint: where a full import stands (every document before it acknowledged).
         """
-        self.hook.run(
+        row = self.hook.run(
             "UPDATE sync_batches SET progress = coalesce(progress, '{}'::jsonb) "
+            "|| jsonb_build_object(%(entity)s::text, %(progress)s::jsonb), "
+            "checkpoints = CASE WHEN %(checkpoint)s::jsonb IS NULL THEN checkpoints "
+            "ELSE coalesce(checkpoints, '{}'::jsonb) "
+            "|| jsonb_build_object(%(entity)s::text, %(checkpoint)s::jsonb) END "
+            "WHERE id = %(id)s AND status = 'processing' RETURNING pause_requested_at IS NOT NULL",
+            parameters={
+                "entity": entity,
+                "progress": json.dumps(progress),
+                "checkpoint": None if checkpoint is None else json.dumps(checkpoint.to_json()),
+                "id": batch_id,
+            },
+            handler=fetch_one_handler,
+        )
+        return bool(row and row[0])
+
+    def record_checkpoint(self, batch_id: int, entity: str, checkpoint: Checkpoint) -> None:
+        """Set one entity's checkpoint on a Processing batch (e.g. done, once its version is sealed)."""
+        self.hook.run(
+            "UPDATE sync_batches SET checkpoints = coalesce(checkpoints, '{}'::jsonb) "
             "|| jsonb_build_object(%s::text, %s::jsonb) WHERE id = %s AND status = 'processing'",
-            parameters=(entity, json.dumps(progress), batch_id),
+            parameters=(entity, json.dumps(checkpoint.to_json()), batch_id),
+        )
+
+    def drop_checkpoints(self, batch_id: int, entities: Iterable[str]) -> None:
+        """Forget the entities' checkpoints on a Processing batch (their versions are gone: start over)."""
+        self.hook.run(
+            "UPDATE sync_batches SET checkpoints = checkpoints - %s::text[] "
+            "WHERE id = %s AND status = 'processing'",
+            parameters=(list(entities), batch_id),
         )
 
     def last_watermark(self, store_hash: str) -> datetime | None:

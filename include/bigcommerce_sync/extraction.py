@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from bigcommerce_sync.hooks.bigcommerce import Page
 from bigcommerce_sync.sync_types import Entity
 
 if TYPE_CHECKING:
+    from bigcommerce_sync.batches import Checkpoint
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 
 PRODUCT_INCLUDES = "variants,images,custom_fields,primary_image"
@@ -30,9 +31,16 @@ class EntityStream:
     item_key: str
 
 
-def entity_stream(hook: BigCommerceHook, entity: Entity) -> EntityStream:
-    """Return the stream of ``entity`` items of the hook's store."""
-    return _STREAMS[entity](hook)
+def entity_stream(hook: BigCommerceHook, entity: Entity, start: Checkpoint | None = None) -> EntityStream:
+    """Return the stream of ``entity`` items of the hook's store, after ``start``'s position if given.
+
+    Each page carries the ``position`` an import holding it (and those before) can resume
+    from: products are read in id order and resume with ``id:greater`` (keyset: products
+    created or deleted meanwhile shift nothing); web pages and blog posts, whose lists take no id
+    bound (Pages v3 documents only ``id:in``; v2 blog posts none), resume at the next page number;
+    categories are read whole (one page, no position: an unfinished read starts over).
+    """
+    return _STREAMS[entity](hook, start)
 
 
 def product_stream_by_ids(hook: BigCommerceHook, product_ids: Sequence[int]) -> EntityStream:
@@ -55,8 +63,49 @@ def changed_product_stream(hook: BigCommerceHook, since: datetime) -> EntityStre
     return _product_stream(hook, hook.iter_v3_pages("catalog/products", _product_params(changed)))
 
 
-def _products(hook: BigCommerceHook) -> EntityStream:
-    return _product_stream(hook, hook.iter_v3_pages("catalog/products", _product_params({})))
+def _products(hook: BigCommerceHook, start: Checkpoint | None = None) -> EntityStream:
+    """Every product in id order; after a checkpoint, those with a greater id.
+
+    A resumed read's pages count the products before the checkpoint in their ``total``, which
+    the store gives for what is left, so progress is that of the whole entity.
+    """
+    after = _position(start).get("after_id")
+    bound = {} if after is None else {"id:greater": str(after)}
+    pages = hook.iter_v3_pages("catalog/products", _product_params(bound))
+    already = start.fetched if after is not None and start is not None else 0
+    return _product_stream(hook, _positioned(pages, _after_last_id, already))
+
+
+def _position(start: Checkpoint | None) -> Mapping[str, int]:
+    return (start.position if start is not None else None) or {}
+
+
+def _next_page(start: Checkpoint | None) -> int:
+    """The page a read by page number resumes at."""
+    return int(_position(start).get("page", 0)) + 1
+
+
+def _after_last_id(page: Page) -> dict[str, int] | None:
+    ids = [item["id"] for item in page if isinstance(item, dict) and isinstance(item.get("id"), int)]
+    return {"after_id": max(ids)} if ids else None
+
+
+def _after_page(page: Page) -> dict[str, int] | None:
+    return None if page.number is None else {"page": page.number}
+
+
+def _positioned(
+    pages: Iterator[Page], position: Callable[[Page], dict[str, int] | None], already: int = 0
+) -> Iterator[Page]:
+    """Give each page the position a read resumed after it would start at.
+
+    :param already: items read before this read began (a resumed keyset read), added to the totals.
+    """
+    for page in pages:
+        page.position = position(page)
+        if already and page.total is not None:
+            page.total += already
+        yield page
 
 
 def _product_params(filters: dict[str, str]) -> dict[str, str]:
@@ -76,7 +125,7 @@ def _product_stream(hook: BigCommerceHook, pages: Iterator[list[Item]]) -> Entit
     )
 
 
-def _categories(hook: BigCommerceHook) -> EntityStream:
+def _categories(hook: BigCommerceHook, start: Checkpoint | None = None) -> EntityStream:
     """Categories are few (thousands), so the tree is read whole to give every one its path."""
     every = _tree_categories(hook)
     by_key = {(c.get("tree_id"), c.get("category_id")): c for c in every}
@@ -87,15 +136,17 @@ def _categories(hook: BigCommerceHook) -> EntityStream:
     return EntityStream(Entity.CATEGORIES, iter([every]), documents.fingerprinted(to_document), "category_id")
 
 
-def _pages(hook: BigCommerceHook) -> EntityStream:
-    pages = hook.iter_v3_pages("content/pages", {"include": "body"})
-    return EntityStream(Entity.PAGES, pages, documents.fingerprinted(documents.page_document), "id")
+def _pages(hook: BigCommerceHook, start: Checkpoint | None = None) -> EntityStream:
+    pages = hook.iter_v3_pages("content/pages", {"include": "body"}, first_page=_next_page(start))
+    return EntityStream(
+        Entity.PAGES, _positioned(pages, _after_page), documents.fingerprinted(documents.page_document), "id"
+    )
 
 
-def _blog_posts(hook: BigCommerceHook) -> EntityStream:
+def _blog_posts(hook: BigCommerceHook, start: Checkpoint | None = None) -> EntityStream:
     return EntityStream(
         Entity.BLOG_POSTS,
-        hook.iter_v2_pages("blog/posts"),
+        _positioned(hook.iter_v2_pages("blog/posts", first_page=_next_page(start)), _after_page),
         documents.fingerprinted(documents.blog_post_document),
         "id",
     )
@@ -135,7 +186,7 @@ def _path(category: Item, by_key: dict[tuple[Any, Any], Item]) -> list[Item]:
     return path[::-1]
 
 
-_STREAMS: dict[Entity, Callable[[BigCommerceHook], EntityStream]] = {
+_STREAMS: dict[Entity, Callable[[BigCommerceHook, Checkpoint | None], EntityStream]] = {
     Entity.PRODUCTS: _products,
     Entity.CATEGORIES: _categories,
     Entity.PAGES: _pages,

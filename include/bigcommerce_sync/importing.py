@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from bigcommerce_sync.batches import EntityCounts, ErrorRecord
+from bigcommerce_sync.batches import Checkpoint, EntityCounts, ErrorRecord
 from bigcommerce_sync.documents import DocumentError
 from bigcommerce_sync.hooks.bigcommerce import Page
 
@@ -54,6 +54,34 @@ class ImportFailedError(RuntimeError):
     """Too many documents of an entity failed for the import to count as done."""
 
 
+class ImportPausedError(RuntimeError):
+    """A pause was asked for: the import stopped at a page boundary, its checkpoint saved.
+
+    :param checkpoint: where it stopped; every document before it is acknowledged.
+    """
+
+    def __init__(self, entity: str, checkpoint: Checkpoint, *, started: bool = True) -> None:
+        where = f"paused {checkpoint.where}" if started else f"not started; it will resume {checkpoint.where}"
+        super().__init__(f"{entity}: {where} ({checkpoint.indexed:,} documents in {checkpoint.index})")
+        self.checkpoint = checkpoint
+
+
+@dataclass(frozen=True)
+class Resumable:
+    """How a full import saves its checkpoints, and where it starts.
+
+    :param start: the entity's last checkpoint: the import continues after its position, its
+        counts included in the result; a fresh one (with ``index``, and ``watermark`` for
+        products) to start from the beginning. The checkpoints saved are copies of it.
+    :param save: records the entity's progress and checkpoint in one write (the batch row) and
+        answers whether a pause was asked for; called every few seconds at a page boundary, and
+        when the import stops (done, failed or paused).
+    """
+
+    start: Checkpoint
+    save: Callable[[str, dict[str, Any], Checkpoint], bool]
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """What one entity's import did."""
@@ -66,6 +94,7 @@ class ImportResult:
     fetched: int = 0  # distinct items read from the store
     listed: int | None = None  # how many items the store said the listing held, when it said
     unchanged: int = 0  # documents not written because the index already held them as they are
+    checkpoint: Checkpoint | None = None  # where the import ended: after the last page read
 
 
 @dataclass(frozen=True)
@@ -106,11 +135,16 @@ class DeleteResult:
 
 
 class _Failures:
-    """Buffers per-document failures and hands them to ``record`` in chunks."""
+    """Buffers per-document failures and hands them to ``record`` in chunks.
 
-    def __init__(self, task_id: str, entity: str, record: Callable[[list[ErrorRecord]], Any]) -> None:
+    :param already: failures before a checkpoint the import resumed from (recorded then).
+    """
+
+    def __init__(
+        self, task_id: str, entity: str, record: Callable[[list[ErrorRecord]], Any], already: int = 0
+    ) -> None:
         self.task_id, self.entity, self.record = task_id, entity, record
-        self.count = 0
+        self.count = already
         self.first: str | None = None
         self._pending: list[ErrorRecord] = []
 
@@ -139,6 +173,7 @@ def import_entity(
     max_failed_ratio: float,
     write_if: Callable[[dict[str, Any]], bool] | None = None,
     record_progress: Callable[[str, dict[str, Any]], Any] | None = None,
+    resumable: Resumable | None = None,
 ) -> ImportResult:
     """Load every item of ``stream`` into ``index``.
 
@@ -151,26 +186,43 @@ def import_entity(
     :param write_if: sees every document built; those it refuses are counted unchanged, not written.
     :param record_progress: given the entity and its progress (items done and total, rate, seconds
         left) after the first page, every few seconds, and when done.
+    :param resumable: a full import's checkpoints (instead of ``record_progress``): ``stream``
+        starts after ``resumable.start``, whose counts the result includes; the progress and the
+        checkpoint go to ``resumable.save`` together. The checkpoint covers only the pages whose
+        every document the cluster acknowledged. When ``save`` answers that a pause was asked for,
+        no page is read after the current one, the documents in flight are acknowledged, the
+        checkpoint saved, and :class:`ImportPausedError` raised. A failing import saves its last
+        checkpoint before it raises.
     """
     from bigcommerce_sync.hooks.search import BulkStats
 
+    start = resumable.start if resumable is not None else Checkpoint()
     started = time.monotonic()
     bulk_stats = BulkStats()
-    failures = _Failures(task_id, stream.entity, record_errors)
-    progress = _Progress(stream.entity, started, record_progress)
-    unique = _Unique(stream.item_key)
-    indexed = 0
+    failures = _Failures(task_id, stream.entity, record_errors, already=start.failed)
+    acknowledged = _Acknowledged(start)
+    progress = _Progress(stream.entity, started, record_progress, resumable, acknowledged)
+    unique = _Unique(stream.item_key, already=start.duplicates)
+    prefetched = _prefetched(stream.pages)
     try:
         with _fewer_collections():
-            pages = unique.items(_prefetched(stream.pages))
-            actions = _actions(pages, stream, index, failures, progress, max_failed_ratio, write_if)
+            pages = unique.items(prefetched)
+            actions = _actions(pages, stream, index, failures, progress, max_failed_ratio, write_if, unique)
             for ok, item in bulk_in_streams(hook, actions, bulk_stats):
-                if ok:
-                    indexed += 1
-                else:
+                acknowledged.answer(ok)
+                if not ok:
                     _record_rejection(item, failures)
-    finally:
+    except BaseException:
         failures.flush()
+        progress.save()  # the last checkpoint: the retry starts there
+        raise
+    finally:
+        prefetched.close()  # no more pages are read: the prefetch thread stops
+    failures.flush()
+    indexed = acknowledged.indexed
+    if progress.pause_requested:
+        progress.save()
+        raise ImportPausedError(stream.entity, acknowledged.checkpoint)
     _check_failures(stream.entity, indexed, failures, max_failed_ratio)
     progress.log(indexed, done=True, bulk_stats=bulk_stats)
     progress.save(done=True)
@@ -183,6 +235,7 @@ def import_entity(
         fetched=progress.items,
         listed=progress.total,
         unchanged=progress.unchanged,
+        checkpoint=acknowledged.checkpoint,
     )
 
 
@@ -297,14 +350,26 @@ def bulk_in_streams(
 
     pool = ThreadPoolExecutor(max_workers=streams, thread_name_prefix="bulk")
     in_flight: deque[Future[ChunkAnswers]] = deque()
+    source_error: Exception | None = None
     try:
         actions = iter(actions)
-        while chunk := list(islice(actions, BULK_CHUNK_DOCS)):
+        while source_error is None:
+            chunk: list[dict[str, Any]] = []
+            try:
+                chunk.extend(islice(actions, BULK_CHUNK_DOCS))
+            except Exception as error:  # raised below, once what was built is in
+                # The store failed (or too many documents did): what was built is still sent and
+                # answered, so a checkpoint can cover it and a retry need not read it again.
+                source_error = error
+            if not chunk:
+                break
             in_flight.append(pool.submit(_bulk_chunk, hook, chunk))
             if len(in_flight) > streams:  # one chunk waits built while ``streams`` are sent
                 yield from _answers(in_flight.popleft(), stats)
         while in_flight:
             yield from _answers(in_flight.popleft(), stats)
+        if source_error is not None:
+            raise source_error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -350,7 +415,9 @@ def _actions(
     progress: _Progress,
     max_failed_ratio: float,
     write_if: Callable[[dict[str, Any]], bool] | None,
+    unique: _Unique,
 ) -> Iterator[dict[str, Any]]:
+    built = 0
     for page in pages:
         for item in page:
             try:
@@ -361,19 +428,79 @@ def _actions(
             if write_if is not None and not write_if(document):
                 progress.unchanged += 1
                 continue
+            built += 1
             yield {"_index": index, "_id": str(document["id"]), "_source": document}
         progress.page(page)
+        progress.acknowledged.page_built(page, built, failures.count, progress.items, unique.repeats)
         if progress.total and failures.count > max_failed_ratio * progress.total:
             # No number of good documents still to come can bring the share back under the limit.
             _check_failures(stream.entity, progress.total - failures.count, failures, max_failed_ratio)
+        if progress.pause_requested:
+            return  # a page boundary: what was built is sent and acknowledged, nothing more is read
+
+
+class _Acknowledged:
+    """The checkpoint: the last page whose every document the cluster acknowledged.
+
+    The pages' documents go out in chunks, several bulk requests at once, and the answers come
+    back in order; a page is acknowledged once as many answers came back as documents were built
+    up to its end. Its position and the counts up to it then make the checkpoint.
+
+    :param start: the checkpoint the import started from (its counts included).
+    """
+
+    def __init__(self, start: Checkpoint) -> None:
+        self.checkpoint = start
+        self.indexed = start.indexed
+        self._answered = self._rejected = 0
+        self._position = start.position
+        # Per page built and not yet acknowledged: documents built up to its end, and the checkpoint
+        # it makes without the answers' counts (failed: those of building alone).
+        self._pages: deque[tuple[int, Checkpoint]] = deque()
+
+    def page_built(self, page: list[Any], built: int, failed: int, fetched: int, duplicates: int) -> None:
+        """Note a page whose documents are all built (``built`` in all so far, in this try).
+
+        :param failed: every failure so far (the answers' rejections included).
+        :param fetched: items read up to this page's end.
+        :param duplicates: repeated items skipped up to its end.
+        """
+        self._position = getattr(page, "position", None) or self._position
+        partial = replace(
+            self.checkpoint,
+            position=self._position,
+            fetched=fetched,
+            failed=failed - self._rejected,  # building's failures: the rejections are added when answered
+            duplicates=duplicates,
+        )
+        self._pages.append((built, partial))
+        self._advance()
+
+    def answer(self, ok: bool) -> None:
+        """Count one bulk answer, in order."""
+        self._answered += 1
+        if ok:
+            self.indexed += 1
+        else:
+            self._rejected += 1
+        if self._pages and self._pages[0][0] <= self._answered:
+            self._advance()
+
+    def _advance(self) -> None:
+        while self._pages and self._pages[0][0] <= self._answered:
+            _, partial = self._pages.popleft()
+            self.checkpoint = replace(partial, indexed=self.indexed, failed=partial.failed + self._rejected)
 
 
 class _Unique:
-    """Drops items seen before in the stream: offset pages repeat items when the store shifts under them."""
+    """Drops items seen before in the stream: offset pages repeat items when the store shifts under them.
 
-    def __init__(self, key: str) -> None:
+    :param already: repeats skipped before a checkpoint the import resumed from.
+    """
+
+    def __init__(self, key: str, already: int = 0) -> None:
         self.key = key
-        self.repeats = 0
+        self.repeats = already
         self._seen: set[Any] = set()
 
     def items(self, pages: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
@@ -393,10 +520,10 @@ class _Unique:
 
 
 def _with_total(items: list[dict[str, Any]], page: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    total = getattr(page, "total", None)
-    if total is None:
+    """``items`` with the page's total, number and position, if it has them."""
+    if not isinstance(page, Page):
         return items
-    return Page(items, total)
+    return Page(items, page.total, number=page.number, position=page.position)
 
 
 def _record_rejection(item: dict[str, Any], failures: _Failures) -> None:
@@ -428,6 +555,10 @@ def _prefetched(pages: Iterator[list[dict[str, Any]]], depth: int = PREFETCH_PAG
             _put(buffer, ("end", None), stop)
         except BaseException as error:  # handed over to the consumer, which re-raises it
             _put(buffer, ("error", error), stop)
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:  # a consumer that stopped early: the source's requests end here too
+                close()
 
     producer = threading.Thread(target=produce, name="bigcommerce-prefetch", daemon=True)
     producer.start()
@@ -455,14 +586,26 @@ def _put(buffer: queue.Queue[tuple[str, Any]], entry: tuple[str, Any], stop: thr
 
 
 class _Progress:
-    """Logs pages, items, rate and time left every few seconds, and hands them to ``record``, if any."""
+    """Logs pages, items, rate and time left every few seconds, and hands them to ``record``, if any.
+
+    With ``resumable``, the figures go to its ``save`` with the checkpoint instead, and the answer
+    says whether a pause was asked for (:attr:`pause_requested`).
+    """
 
     def __init__(
-        self, entity: str, started: float, record: Callable[[str, dict[str, Any]], Any] | None = None
+        self,
+        entity: str,
+        started: float,
+        record: Callable[[str, dict[str, Any]], Any] | None = None,
+        resumable: Resumable | None = None,
+        acknowledged: _Acknowledged | None = None,
     ) -> None:
-        self.entity, self.started, self.record = entity, started, record
-        self.pages = self.items = self.unchanged = 0
+        self.entity, self.started, self.record, self.resumable = entity, started, record, resumable
+        self.acknowledged = acknowledged or _Acknowledged(Checkpoint())
+        self.pages = self.unchanged = 0
+        self.items = self._items_before = self.acknowledged.checkpoint.fetched  # a resumed import's too
         self.total: int | None = None
+        self.pause_requested = False
         self._last_log = self._last_record = started
 
     def page(self, page: list[Any]) -> None:
@@ -476,15 +619,16 @@ class _Progress:
             self.save()
 
     def rate(self) -> float:
-        return self.items / max(time.monotonic() - self.started, 1e-9)
+        return (self.items - self._items_before) / max(time.monotonic() - self.started, 1e-9)
 
     def seconds_left(self, done: bool = False) -> float | None:
         rate = self.rate()
         return (self.total - self.items) / rate if self.total and rate and not done else None
 
     def save(self, *, done: bool = False) -> None:
-        """Hand the progress to ``record``; a failure to record it never fails the import."""
-        if self.record is None:
+        """Hand the progress to ``record`` (or to ``resumable`` with the checkpoint); a failure to
+        record it never fails the import."""
+        if self.record is None and self.resumable is None:
             return
         self._last_record = time.monotonic()
         left = self.seconds_left(done)
@@ -497,7 +641,12 @@ class _Progress:
             "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         try:
-            self.record(self.entity, figures)
+            if self.resumable is not None:
+                checkpoint = self.acknowledged.checkpoint
+                if self.resumable.save(self.entity, figures, checkpoint):
+                    self.pause_requested = True
+            elif self.record is not None:
+                self.record(self.entity, figures)
         except Exception as error:  # progress is for readers; the import goes on without it
             log.warning("%s: progress not recorded: %s", self.entity, error)
 
@@ -510,13 +659,15 @@ class _Progress:
             if bulk_stats and bulk_stats.retried
             else ""
         )
+        before = f" ({self._items_before} before the checkpoint)" if self._items_before else ""
         log.info(
-            "%s %s: %d pages, %d%s items read%s, %.0f items/s%s%s",
+            "%s %s: %d pages, %d%s items read%s%s, %.0f items/s%s%s",
             self.entity,
             "done" if done else "progress",
             self.pages,
             self.items,
             of_total,
+            before,
             f", {indexed} indexed" if indexed is not None else "",
             rate,
             "" if left is None else f", about {left:.0f}s left",

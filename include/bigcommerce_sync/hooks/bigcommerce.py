@@ -49,11 +49,25 @@ class BigCommerceTransientError(BigCommerceError):
 
 
 class Page(list):
-    """One page of items; ``total`` is the size of the whole listing when the API says it."""
+    """One page of items; ``total`` is the size of the whole listing when the API says it.
 
-    def __init__(self, items: list[dict[str, Any]], total: int | None = None) -> None:
+    ``number`` is the page's number in its listing, when it was read by page number;
+    ``position`` is where an import that has this page and the ones before it can start again
+    (see :class:`bigcommerce_sync.batches.Checkpoint`), when its stream says.
+    """
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]],
+        total: int | None = None,
+        *,
+        number: int | None = None,
+        position: Mapping[str, int] | None = None,
+    ) -> None:
         super().__init__(items)
         self.total = total
+        self.number = number
+        self.position = position
 
 
 class _AccessToken(requests.auth.AuthBase):
@@ -125,7 +139,12 @@ class BigCommerceHook(HttpHook):
         return session
 
     def iter_v3_pages(
-        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int = MAX_PAGE_SIZE,
+        first_page: int = 1,
     ) -> Iterator[Page]:
         """Yield the ``data`` of each page of a v3 list endpoint, first to last, with the total.
 
@@ -135,17 +154,18 @@ class BigCommerceHook(HttpHook):
         :param path: the endpoint below ``/v3/``, e.g. ``catalog/products``.
         :param params: filters and ``include``; ``page`` and ``limit`` are set here.
         :param limit: page size, at most 250.
+        :param first_page: the page to start at (a resumed read); the pages carry their ``number``.
         """
         session = self.get_conn()
 
         def fetch(page: int) -> tuple[Page, dict[str, Any]]:
             body = self.get_json(session, f"v3/{path}", {**(params or {}), "page": page, "limit": limit})
             data, pagination = _v3_page(body, path)
-            return Page(data, pagination.get("total")), pagination
+            return Page(data, pagination.get("total"), number=page), pagination
 
-        latest = fetch(1)
+        latest = fetch(first_page)
         yield latest[0]
-        done, last = 1, _last_page(*latest, 1)
+        done, last = first_page, _last_page(*latest, first_page)
         while last > done:
             for latest in self._fetch_in_order(fetch, range(done + 1, last + 1)):  # noqa: B007
                 yield latest[0]
@@ -174,16 +194,22 @@ class BigCommerceHook(HttpHook):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def iter_v2_pages(
-        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE
-    ) -> Iterator[list[dict[str, Any]]]:
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int = MAX_PAGE_SIZE,
+        first_page: int = 1,
+    ) -> Iterator[Page]:
         """Yield each page of a v2 list endpoint (bare arrays; 204 past the end).
 
         :param path: the endpoint below ``/v2/``, e.g. ``blog/posts``.
         :param params: filters; ``page`` and ``limit`` are set here.
         :param limit: page size, at most 250.
+        :param first_page: the page to start at (a resumed read); the pages carry their ``number``.
         """
         session = self.get_conn()
-        page = 1
+        page = first_page
         while True:
             items = self.get_json(session, f"v2/{path}", {**(params or {}), "page": page, "limit": limit})
             if items is None:
@@ -193,7 +219,7 @@ class BigCommerceHook(HttpHook):
                     f"{self._where(path)}: expected a JSON array, got {_kind(items)}"
                 )
             if items:
-                yield items
+                yield Page(items, number=page)
             if len(items) < limit:
                 return
             page += 1

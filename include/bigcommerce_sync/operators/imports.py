@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from bigcommerce_sync.batches import BatchRepository, EntityCounts, ImportCounts
+from bigcommerce_sync.batches import BatchRepository, Checkpoint, EntityCounts, ImportCounts
 from bigcommerce_sync.index_lifecycle import IndexLifecycleError, live_alias, seal, version_name
 from bigcommerce_sync.operators.base import BatchTaskOperator, ClaimedBatch
 from bigcommerce_sync.sync_types import Entity, ImportJob, SyncMode, import_jobs
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+    from bigcommerce_sync.hooks.search import SearchHook
     from bigcommerce_sync.importing import ImportSettings
 
 
@@ -32,6 +34,14 @@ class ImportOperator(BatchTaskOperator):
     Each import keeps ``api_concurrency`` requests in flight and leaves, in every
     quota window, room for the requests all of the sync's parallel imports may
     have in flight, so together they never overdraw the store's quota.
+
+    A full import saves a checkpoint per entity on the batch row with its progress (every few
+    seconds, and when it stops): the last page whose every document the cluster acknowledged. A
+    retry of the task, or a run resuming a paused batch, continues after it into the same
+    version and logs where (``products: resuming after id 4812 (2,250 documents already in
+    bc_s_products_v42)``); an entity done before is not read again. When ops ask for a pause,
+    the import stops at the next page boundary with its checkpoint saved and the task is skipped.
+    Incremental and targeted syncs are short and write idempotently: a retry runs them again.
 
     :param job: which import this task runs.
     :param bigcommerce_conn_id: the store's API connection.
@@ -78,8 +88,13 @@ class ImportOperator(BatchTaskOperator):
             SyncMode.INCREMENTAL: self._import_incremental,
             SyncMode.TARGETED: self._import_targeted,
         }
+        from bigcommerce_sync.importing import ImportPausedError
+
         try:
             return imports[batch.mode](batch).to_xcom()
+        except ImportPausedError as paused:
+            # Not a failure: finalize moves the batch to Paused; a run with its batch_id resumes it.
+            raise AirflowSkipException(f"batch {batch.batch_id} is pausing: {paused}") from None
         except (BigCommercePermanentError, IndexLifecycleError, DeletionRefusedError) as error:
             # Bad credentials, a missing scope or resource, a bad request, no live index to update,
             # deletions beyond the limit: no Airflow retry can fix them, and retrying would only
@@ -153,30 +168,83 @@ class ImportOperator(BatchTaskOperator):
         return ImportCounts({Entity.PRODUCTS: counts})
 
     def _import(self, batch: ClaimedBatch) -> ImportCounts:
-        from bigcommerce_sync.extraction import entity_stream
+        """Fill the batch's new versions, each entity from its checkpoint (the start, on a first try)."""
         from bigcommerce_sync.hooks.search import SearchHook
-        from bigcommerce_sync.importing import import_entity
+        from bigcommerce_sync.importing import ImportPausedError
 
         store = self._store(batch)
         search = SearchHook(self.search_conn_id)
-        settings = self._settings(batch)
+        batches = BatchRepository(self.batch_db_conn_id)
         counts: dict[Entity, EntityCounts] = {}
-        # The next incremental sync reads the products changed since this read began.
-        watermark = store.server_time() if Entity.PRODUCTS in self.job.entities else None
+        watermark = None
         for entity in self.job.entities:
             index = version_name(batch.store_hash, entity, batch.batch_id)
-            stream = entity_stream(store, entity)
-            result = import_entity(search, index, stream, **settings.import_kwargs())
-            counts[entity] = EntityCounts(
-                fetched=result.fetched, indexed=seal(search, index), failed=result.failed
+            row = batches.get(batch.batch_id)
+            saved = row.checkpoint(entity) if row is not None else None
+            if saved is not None and saved.done:
+                counts[entity] = saved.counts()
+                watermark = watermark or saved.watermark
+                self.log.info(
+                    "%s: done before, not read again (%d documents in %s)", entity, saved.indexed, index
+                )
+                continue
+            if row is not None and row.pause_requested_at is not None:
+                raise ImportPausedError(entity, saved or Checkpoint(index=index), started=False)
+            if entity is Entity.PRODUCTS:
+                # The next incremental sync reads the products changed since this read began: a
+                # resumed read keeps the time its first part began.
+                watermark = saved.watermark if saved and saved.watermark else store.server_time()
+            start = saved or Checkpoint(
+                index=index, watermark=watermark if entity is Entity.PRODUCTS else None
             )
-            self.log.info(
-                "%s: %d documents in %s (%d failed, %d repeated items skipped) in %.1fs",
-                entity,
-                counts[entity].indexed,
-                index,
-                result.failed,
-                result.duplicates,
-                result.seconds,
+            counts[entity] = self._import_entity(
+                batch, store, search, batches, entity, start, resumed=bool(saved)
             )
         return ImportCounts(counts, watermark)
+
+    def _import_entity(
+        self,
+        batch: ClaimedBatch,
+        store: BigCommerceHook,
+        search: SearchHook,
+        batches: BatchRepository,
+        entity: Entity,
+        start: Checkpoint,
+        *,
+        resumed: bool,
+    ) -> EntityCounts:
+        """Fill one entity's version from ``start``, seal it, and record it done."""
+        from bigcommerce_sync.extraction import entity_stream
+        from bigcommerce_sync.importing import Resumable, import_entity
+
+        index = start.index or version_name(batch.store_hash, entity, batch.batch_id)
+        if not search.index_exists(index):
+            raise IndexLifecycleError(f"{index} does not exist (create_index makes it): nothing to fill")
+        if resumed:
+            self.log.info(
+                "%s: resuming %s (%s documents already in %s)",
+                entity,
+                start.where,
+                f"{start.indexed:,}",
+                index,
+            )
+        result = import_entity(
+            search,
+            index,
+            entity_stream(store, entity, start),
+            **self._settings(batch).as_kwargs(),
+            resumable=Resumable(start, partial(batches.record_progress, batch.batch_id)),
+        )
+        counts = EntityCounts(fetched=result.fetched, indexed=seal(search, index), failed=result.failed)
+        done = replace(result.checkpoint or start, done=True, indexed=counts.indexed)
+        batches.record_checkpoint(batch.batch_id, entity, done)
+        self.log.info(
+            "%s: %d documents in %s (%d failed, %d repeated items skipped) in %.1fs",
+            entity,
+            counts.indexed,
+            index,
+            result.failed,
+            result.duplicates,
+            result.seconds,
+        )
+        return counts
