@@ -21,9 +21,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m bigcommerce_sync_dev.demo
 
-# A running Airflow (api-server, scheduler, dag-processor) with the demo store; Ctrl-C stops it all.
+# A running Airflow (api-server, scheduler, dag-processor, triggerer) with the demo store; Ctrl-C stops
+# it all. EXECUTOR=celery runs the CeleryExecutor: a Redis broker and two workers (docs/celery-and-pools.md).
+EXECUTOR ?= local
 airflow: $(STAMP)
-	$(PY) -m bigcommerce_sync_dev.local_airflow
+	$(PY) -m bigcommerce_sync_dev.local_airflow --executor $(EXECUTOR)
 
 # The end-to-end tests drive headless Chromium and run the README's curl example: install them
 # from Debian when missing and we are root (as in CI); otherwise the browser test says it skipped.

@@ -341,6 +341,46 @@ def _profile(table: Table, results: dict[str, Any]) -> None:
             table.lines += [f"       {share:6.1%}  {label}" for share, label in summary[title]]
 
 
+def _celery(table: Table, results: dict[str, Any]) -> None:
+    section = results.get("celery", {})
+    table.heading("8. Stores synced at once on the CeleryExecutor (bench/celery_fanout.py)")
+    if table.error(section):
+        return
+    quota = section["quota"]
+    table.lines.append(
+        f"   {section['stores']} stores of {section['products_per_store']} products, {section['workers']} "
+        f"workers, quota {quota['requests']} requests per {quota['window_ms']} ms window"
+    )
+    pool = section["pool"]
+    table.row(
+        "wall time, all runs triggered at once to the last one ended (s)", section["wall_s"], fmt="{:.0f}"
+    )
+    for label, key in (("batch", "batch_s"), ("run", "run_s")):
+        figures = section[key]
+        table.row(f"{label} duration p50 / p95 / max (s)", figures["p50"], fmt=_three(figures))
+    table.row("batch statuses", 0, fmt=_counts(section["batch_statuses"]))
+    table.row("tasks per worker", 0, fmt=_counts(section["tasks_per_worker"]))
+    table.row(
+        f"peak imports running at once / {pool['name']} slots",
+        pool["peak_running_imports"],
+        fmt=f"{{}} / {pool['slots']}",
+    )
+    table.row("peak occupied slots sampled from the pools API", pool["sampled_peaks"]["occupied_slots"])
+    table.row(
+        "store API responses 429 (of all requests)",
+        section["responses_429"],
+        fmt=f"{{}} / {section['requests']}",
+    )
+
+
+def _three(figures: dict[str, float | None]) -> str:
+    return " / ".join("n/a" if figures[k] is None else f"{figures[k]:.1f}" for k in ("p50", "p95", "max"))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+
+
 # Each section's printer, in the order of the table; a section left out by --only is not printed.
 SECTIONS = {
     "simulator": _simulator,
@@ -350,5 +390,6 @@ SECTIONS = {
     "memory": _memory,
     "parse": _parse,
     "peer": _peer,
+    "celery": _celery,
     "profile": _profile,
 }

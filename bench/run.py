@@ -4,7 +4,8 @@ Sections, in the order they run: the simulator alone, the parse (4), the
 end-to-end full sync with its sink ceiling (1), the incremental sync against a full
 one (6), the rate-limited import (2), the peer comparison (5, which also gives the
 10,000-product memory figure for 3), the freshness of webhook edits on a live Airflow (7,
-bench/freshness.py), and with ``--profile`` py-spy profiles of the import and the parse.
+bench/freshness.py), twenty stores synced at once by two Celery workers (8, bench/celery_fanout.py),
+and with ``--profile`` py-spy profiles of the import and the parse.
 See bench/README.md.
 """
 
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import freshness, incremental, report, sections
+from bench import celery_fanout, freshness, incremental, report, sections
 from bench.settings import (
     CEILING_PRODUCTS,
     FULL_CATALOG,
@@ -48,6 +49,7 @@ SECTIONS = (
     "rate_limited",
     "peer",
     "freshness",
+    "celery",
     "profile",
 )
 # --quick: small catalogs and one quota window, for trying a change in about three minutes.
@@ -153,6 +155,7 @@ def _run_sections(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         ("rate_limited", "2. rate-limited", lambda: sections.rate_limited(stack, limited, args.windows)),
         ("peer", "5. peer comparison", lambda: sections.peer_comparison(stack, small)),
         ("freshness", "7. freshness by webhook", lambda: freshness.freshness(stack)),
+        ("celery", "8. twenty stores on Celery", lambda: celery_fanout.celery_fanout(stack)),
     ]
     if args.profile:
         from bench import profiling

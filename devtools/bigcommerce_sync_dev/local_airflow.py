@@ -3,7 +3,11 @@
 :class:`LocalAirflow` starts the api-server, the scheduler, the dag-processor and the triggerer
 (LocalExecutor, metadata in a Postgres database of its own, as in production) on
 a free local port, each in its own process group, waits until they report
-healthy, and stops them all, even when the caller fails.
+healthy, and stops them all, even when the caller fails. With ``executor="celery"`` it
+runs the CeleryExecutor instead: a Redis broker (:mod:`bigcommerce_sync_dev.redis`), the
+metadata database as Celery's result backend, and two ``airflow celery worker`` processes.
+The project's pools are created after the metadata DB is migrated (``python -m
+bigcommerce_sync.pools``, as production runs it).
 
 ``python -m bigcommerce_sync_dev.local_airflow`` (``make airflow``) runs it for
 people: with the demo store of ``include/stores.yaml`` served by the BigCommerce
@@ -15,6 +19,7 @@ cleanly on Ctrl-C.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -25,7 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -36,6 +41,7 @@ from cryptography.fernet import Fernet
 
 from bigcommerce_sync_dev.connections import free_port
 from bigcommerce_sync_dev.demo import DEMO_CATALOG, DEMO_STORE
+from bigcommerce_sync_dev.redis import redis_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO_ROOT / "dags"
@@ -50,6 +56,13 @@ LOCAL_HOME = REPO_ROOT / ".airflow" / "local"
 LOCAL_BATCH_DB = "bigcommerce_sync_local"
 LOCAL_METADATA_DB = "bigcommerce_sync_local_airflow"
 PREFERRED_PORT = 8080  # the README's examples default to it; another free port when it is taken
+EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
+# Two Celery workers of 4 task slots each: the 8 tasks at once of the LocalExecutor's parallelism,
+# on a 2-core machine. Tasks mostly wait on the store API and the cluster, so slots exceed cores.
+CELERY_WORKERS = 2
+CELERY_CONCURRENCY = 4
+# Each worker's task instances carry its name as their hostname (the workers share this machine).
+WORKER_NAME_VARIABLE = "BIGCOMMERCE_SYNC_DEV_WORKER_NAME"
 
 T = TypeVar("T")
 
@@ -99,6 +112,7 @@ def airflow_environment(
     *,
     metadata_db_url: str,
     paused_at_creation: bool,
+    executor: str = "local",
 ) -> dict[str, str]:
     """Return the environment of every component: one configuration, one set of secrets.
 
@@ -110,6 +124,7 @@ def airflow_environment(
     :param settings: added last: connections (``AIRFLOW_CONN_*``), ``BIGCOMMERCE_SYNC_STORES_FILE``.
     :param metadata_db_url: a ``postgresql://`` URL of Airflow's own database.
     :param paused_at_creation: whether new DAGs start paused.
+    :param executor: ``local`` or ``celery`` (the broker's URL is added when it runs).
     """
     inherited = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
     url = f"http://127.0.0.1:{port}"
@@ -118,9 +133,10 @@ def airflow_environment(
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": EXECUTORS[executor],
         # The LocalExecutor starts this many worker processes up front; a sync needs at most 4 at once.
-        "AIRFLOW__CORE__PARALLELISM": "8",
+        # With Celery it caps the tasks queued and running at once: the workers' slots.
+        "AIRFLOW__CORE__PARALLELISM": str(CELERY_WORKERS * CELERY_CONCURRENCY),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": str(paused_at_creation),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
         "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
@@ -144,8 +160,24 @@ def airflow_environment(
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
+        **(_celery_settings(metadata_db_url) if executor == "celery" else {}),
         **settings,
     }
+
+
+def _celery_settings(metadata_db_url: str) -> dict[str, str]:
+    """Celery's result backend is the metadata database (through psycopg 3, like Airflow)."""
+    backend = "db+" + metadata_db_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return {"AIRFLOW__CELERY__RESULT_BACKEND": backend}
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable`` of the local Celery workers: the worker's name, not the machine's.
+
+    Every worker here runs on the same machine; naming them apart shows, in each task instance's
+    ``hostname``, which worker ran it.
+    """
+    return os.environ.get(WORKER_NAME_VARIABLE) or socket.getfqdn()
 
 
 @dataclass
@@ -177,6 +209,8 @@ class _Component:
 class LocalAirflow:
     """The api-server, scheduler, dag-processor and triggerer of one Airflow, on a free local port.
 
+    With ``executor="celery"``, also a Redis broker and :data:`CELERY_WORKERS` Celery workers.
+
     Use as a context manager; every component is stopped on exit, whatever happened::
 
         with LocalAirflow(tmp_path / "home", {"AIRFLOW_CONN_SYNC_DB": ...}, metadata_db_url=url) as airflow:
@@ -190,6 +224,9 @@ class LocalAirflow:
     :param paused_at_creation: whether new DAGs start paused (``dags_are_paused_at_creation``).
     :param port: the api-server's port; a free one if ``None``.
     :param startup_timeout: seconds for the metadata DB migration and for all components to be healthy.
+    :param executor: ``local`` (the LocalExecutor) or ``celery`` (the CeleryExecutor and its workers).
+    :param pool_slots: sizes of the project's pools (``bigcommerce_sync.pools``), by name; the
+        others get their default size.
     """
 
     def __init__(
@@ -201,8 +238,14 @@ class LocalAirflow:
         paused_at_creation: bool = True,
         port: int | None = None,
         startup_timeout: float = 180.0,
+        executor: str = "local",
+        pool_slots: Mapping[str, int] | None = None,
     ) -> None:
+        if executor not in EXECUTORS:
+            raise ValueError(f"executor must be one of {sorted(EXECUTORS)}, not {executor!r}")
         self.home = home
+        self.executor = executor
+        self.pool_slots = dict(pool_slots or {})
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.startup_timeout = startup_timeout
@@ -212,8 +255,10 @@ class LocalAirflow:
             settings,
             metadata_db_url=metadata_db_url,
             paused_at_creation=paused_at_creation,
+            executor=executor,
         )
         self._components: list[_Component] = []
+        self._broker = ExitStack()
         self._token: str | None = None
 
     def start(self) -> LocalAirflow:
@@ -224,9 +269,18 @@ class LocalAirflow:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "passwords.json").write_text(json.dumps({USERNAME: PASSWORD}), encoding="utf-8")
         try:
-            self._migrate()
+            if self.executor == "celery":
+                self.environment["AIRFLOW__CELERY__BROKER_URL"] = self._broker.enter_context(redis_server())
+            self._finish(self._spawn("db-migrate", ["airflow", "db", "migrate"]))
+            # The project's pools, as production creates them; a few seconds of imports, so meanwhile
+            # the components start (a task waits for its pool, it does not fail without it).
+            slots = [f"--slots={name}={size}" for name, size in self.pool_slots.items()]
+            pools = self._spawn("pools", ["bigcommerce_sync.pools", *slots])
             for name in COMPONENTS:
-                self._components.append(self._spawn(name))
+                self._components.append(self._spawn(name, ["airflow", name]))
+            for name in self.worker_names:
+                self._components.append(self._spawn_worker(name))
+            self._finish(pools)
             self._wait_healthy()
         except BaseException:
             self.stop()
@@ -235,8 +289,18 @@ class LocalAirflow:
 
     def stop(self) -> None:
         """Stop every component and its children; safe to call more than once."""
-        while self._components:
-            self._components.pop().stop(STOP_TIMEOUT)
+        components, self._components = self._components[::-1], []
+        for component in components:  # all at once: each takes seconds to shut down
+            component.process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for component in components:
+            component.stop(max(0.0, deadline - time.monotonic()))
+        self._broker.close()
+
+    @property
+    def worker_names(self) -> list[str]:
+        """The Celery workers' names: their task instances' ``hostname``; none with the LocalExecutor."""
+        return [f"worker-{n}" for n in range(1, CELERY_WORKERS + 1)] if self.executor == "celery" else []
 
     def __enter__(self) -> LocalAirflow:
         """Start Airflow (see :meth:`start`)."""
@@ -285,36 +349,59 @@ class LocalAirflow:
                     f"last lines of {component.log_path}:\n{component.log_tail()}"
                 )
 
+    def workers_answering(self) -> set[str]:
+        """The names of the Celery workers that answer a ping through the broker."""
+        from celery import Celery
+
+        app = Celery(broker=self.environment["AIRFLOW__CELERY__BROKER_URL"])
+        try:
+            replies = app.control.ping(timeout=1.0)
+        finally:
+            app.close()
+        return {hostname.split("@")[0] for reply in replies for hostname in reply}
+
     def log_path(self, component: str) -> Path:
         return self.home / "logs" / f"{component}.log"
 
-    def _migrate(self) -> None:
-        log_path = self.log_path("db-migrate")
+    def _finish(self, command: _Component) -> None:
+        """Wait for a one-off command (the migration, the pools) to end.
+
+        :raises AirflowStartError: it failed or outlasted the startup timeout; with its log tail.
+        """
+        try:
+            command.process.wait(timeout=self.startup_timeout)
+        except subprocess.TimeoutExpired:
+            command.stop(0)
+        if command.process.returncode != 0:
+            raise AirflowStartError(
+                f"{command.name} failed ({command.process.returncode}):\n{command.log_tail()}"
+            )
+
+    def _spawn_worker(self, name: str) -> _Component:
+        """A Celery worker: its own name, and no log server (the api-server reads the shared log folder)."""
+        command = ["airflow", "celery", "worker", "--celery-hostname", f"{name}@%h"]
+        command += ["--concurrency", str(CELERY_CONCURRENCY), "--skip-serve-logs"]
+        environment = {
+            **self.environment,
+            WORKER_NAME_VARIABLE: name,
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "bigcommerce_sync_dev.local_airflow.worker_hostname",
+        }
+        return self._spawn(name, command, environment)
+
+    def _spawn(
+        self, name: str, module_args: list[str], environment: Mapping[str, str] | None = None
+    ) -> _Component:
+        log_path = self.log_path(name)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("wb") as log:
-            result = subprocess.run(
-                [sys.executable, "-m", "airflow", "db", "migrate"],
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=self.startup_timeout,
-                check=False,
-            )
-        if result.returncode != 0:
-            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
-            raise AirflowStartError(f"airflow db migrate failed ({result.returncode}):\n{tail}")
-
-    def _spawn(self, name: str) -> _Component:
-        log_path = self.log_path(name)
-        with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "airflow", name],
-                env=self.environment,
+                [sys.executable, "-m", *module_args],
+                env=dict(environment or self.environment),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 # Its own group: stopped as a whole with its task runners; a terminal's Ctrl-C
-                # reaches only the parent, which then stops the components in order.
+                # reaches only the parent, which then stops the components.
                 start_new_session=True,
             )
         return _Component(name, process, log_path)
@@ -323,7 +410,11 @@ class LocalAirflow:
         def statuses() -> dict[str, str | None]:
             self.raise_if_exited()
             report = requests.get(f"{self.url}/api/v2/monitor/health", timeout=10).json()
-            return {name: (report.get(name) or {}).get("status") for name in HEALTHY_COMPONENTS}
+            seen = {name: (report.get(name) or {}).get("status") for name in HEALTHY_COMPONENTS}
+            if self.worker_names:
+                answering = self.workers_answering()
+                seen |= {name: "healthy" if name in answering else None for name in self.worker_names}
+            return seen
 
         def all_healthy(seen: dict[str, str | None]) -> bool:
             return set(seen.values()) == {"healthy"}
@@ -336,10 +427,11 @@ class LocalAirflow:
 
 
 @contextmanager
-def demo_stack(home: Path) -> Iterator[LocalAirflow]:
+def demo_stack(home: Path, executor: str = "local") -> Iterator[LocalAirflow]:
     """Start the dev stack with the demo store and an Airflow wired to it; stop everything on exit.
 
     :param home: ``AIRFLOW_HOME``; emptied first, so every start is a clean one.
+    :param executor: ``local`` or ``celery`` (see :class:`LocalAirflow`).
     """
     from bigcommerce_simulator import StoreSpec
     from bigcommerce_sync_dev.demo_webhooks import connect_demo_store, webhook_settings
@@ -364,6 +456,7 @@ def demo_stack(home: Path) -> Iterator[LocalAirflow]:
             metadata_db_url=stack.database_url(LOCAL_METADATA_DB),
             paused_at_creation=False,
             port=port,
+            executor=executor,
         )
         with airflow:
             # The simulator calls the receiver back on every catalog edit (docs/webhooks.md).
@@ -385,8 +478,13 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def _print_ready(airflow: LocalAirflow, dag_id: str) -> None:
+    executor = EXECUTORS[airflow.executor]
+    if airflow.worker_names:
+        broker = airflow.environment["AIRFLOW__CELERY__BROKER_URL"]
+        executor += f" (workers {', '.join(airflow.worker_names)}; broker {broker})"
     print(
         f"\nAirflow is up: {airflow.url}  (login: {USERNAME} / {PASSWORD})\n"
+        f"  Executor:      {executor}\n"
         f"  The sync form: {airflow.url}/dags/{dag_id}, then Trigger\n"
         f"  The REST API:  AIRFLOW={airflow.url} tests/e2e/examples/trigger_with_curl.sh\n"
         f"  Webhooks:      a catalog edit in the simulator is searchable seconds later (docs/webhooks.md)\n"
@@ -396,18 +494,25 @@ def _print_ready(airflow: LocalAirflow, dag_id: str) -> None:
     )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bigcommerce_sync_dev.local_airflow",
+        description="make airflow: Airflow with the demo store",
+    )
+    parser.add_argument("--executor", choices=sorted(EXECUTORS), default="local", help="default: local")
+    args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     dag_id = f"bigcommerce_sync_{DEMO_STORE}"
     try:
-        with demo_stack(LOCAL_HOME) as airflow:
+        with demo_stack(LOCAL_HOME, args.executor) as airflow:
             airflow.wait_for_dag(dag_id)
             _print_ready(airflow, dag_id)
             while True:  # supervise: a component that dies ends the session with its log
                 airflow.raise_if_exited()
                 time.sleep(1)
     except KeyboardInterrupt:
-        print("\nStopped Airflow, the simulator, Elasticsearch and PostgreSQL.")
+        broker = ", Redis" if args.executor == "celery" else ""
+        print(f"\nStopped Airflow, the simulator, Elasticsearch{broker} and PostgreSQL.")
         return 0
     except AirflowStartError as error:
         print(f"\n{error}", file=sys.stderr)

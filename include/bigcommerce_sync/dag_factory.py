@@ -16,6 +16,7 @@ from bigcommerce_sync.operators.index import (
     PublishIndexOperator,
     RebuildIndexOperator,
 )
+from bigcommerce_sync.pools import SEARCH_BULK
 from bigcommerce_sync.slow_syncs import slow_sync_deadline
 from bigcommerce_sync.stores import DAG_ID_PREFIX, StoreConfig, StoreRegistry, load_registry
 from bigcommerce_sync.sync_request import sync_params
@@ -110,7 +111,11 @@ def build_store_dag(store: StoreConfig) -> DAG:
                 **search,
             )
             RebuildIndexOperator(
-                task_id=REBUILD_INDEX_TASK.name, trigger_rule="none_failed", **search, **lists
+                task_id=REBUILD_INDEX_TASK.name,
+                trigger_rule="none_failed",
+                pool=SEARCH_BULK.name,
+                **search,
+                **lists,
             )
         with TaskGroup(IMPORT_GROUP) as imports:
             for job in ImportJob:
@@ -123,6 +128,7 @@ def build_store_dag(store: StoreConfig) -> DAG:
                     max_deletion_ratio=store.max_deletion_ratio,
                     deletion_allowance=store.deletion_allowance,
                     trigger_rule="none_failed",
+                    pool=SEARCH_BULK.name,
                     **search,
                 )
         publish = PublishIndexOperator(
