@@ -1,8 +1,13 @@
-"""The batch state machine: Pending -> Processing -> Completed | Failed.
+"""The batch state machine: Pending -> Processing -> Completed | Failed, and Processing <-> Paused.
 
 Every transition is one SQL statement whose ``WHERE`` clause states the only
 status it may leave from, so a transition either happens atomically or changes
 nothing. This module is the only place that writes ``sync_batches``.
+
+A full data sync can be paused: ops ask for it on the Processing batch (``request_pause``), its
+imports stop at a page boundary with their checkpoints saved, and its run's finalize moves it
+to Paused (``pause``). A new run of the store with the batch's id resumes it (``resume``:
+Paused -> Processing); a Paused batch can also be cancelled (``cancel_paused``: Paused -> Failed).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from airflow.providers.common.sql.hooks.handlers import fetch_all_handler, fetch_one_handler
 
 from bigcommerce_sync.migrations import migrate
-from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, Entity, SyncMode
+from bigcommerce_sync.sync_types import MODE_SYNC_TYPES, Entity, SyncMode, imports_documents
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -52,6 +57,9 @@ _BATCH_COLUMNS = (
 )
 
 
+# What can be paused: full syncs that import documents (their versions are filled from checkpoints).
+PAUSABLE_SYNC_TYPES = tuple(t.value for t in MODE_SYNC_TYPES[SyncMode.FULL] if imports_documents(t))
+
 # The batch a run names: this store's, and of the type and mode the run asked for, if it asked.
 _THE_BATCH_ASKED_FOR = (
     "WHERE id = %(id)s AND store_hash = %(store)s "
@@ -66,6 +74,10 @@ class BatchClaimError(Exception):
 
 class UnrunnableBatchError(BatchClaimError):
     """A Pending batch of this store is of a sync type or mode this code cannot run; nothing was changed."""
+
+
+class BatchControlError(Exception):
+    """Ops asked for a pause, resume or cancel the batch's state does not allow; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -415,6 +427,90 @@ class BatchRepository:
             {"batch_id": batch_id, "summary": summary, "next_run_at": next_run_at, **columns},
         )
 
+    def request_pause(self, batch_id: int) -> Batch:
+        """Ask a Processing full data sync to pause; it stays Processing until its run ends.
+
+        Its imports learn it from their next progress write, stop at that page boundary with
+        their checkpoints saved, and the run's finalize moves the batch to Paused. Asking again
+        keeps the first request's time.
+
+        :raises BatchControlError: the batch is missing, not Processing, or not a full data sync.
+        """
+        asked = self._one_or_none(
+            "UPDATE sync_batches SET pause_requested_at = coalesce(pause_requested_at, now()) "
+            "WHERE id = %s AND status = 'processing' AND mode = 'full' AND sync_type = ANY(%s) "
+            f"RETURNING {_BATCH_COLUMNS}",
+            (batch_id, list(PAUSABLE_SYNC_TYPES)),
+        )
+        if asked is None:
+            self._refuse_control(batch_id, "paused", "processing")
+        return asked
+
+    def pause(self, batch_id: int) -> Batch:
+        """Processing -> Paused: its run ended with the imports stopped at their checkpoints (finalize).
+
+        Only a batch a pause was asked for moves; its run ids stay until a run resumes it.
+        """
+        return self._one(
+            "UPDATE sync_batches SET status = 'paused', paused_at = now() "
+            "WHERE id = %s AND status = 'processing' AND pause_requested_at IS NOT NULL "
+            f"RETURNING {_BATCH_COLUMNS}",
+            (batch_id,),
+        )
+
+    def resume(
+        self,
+        *,
+        batch_id: int,
+        store_hash: str,
+        dag_id: str,
+        run_id: str,
+        sync_type: str | None = None,
+        mode: str | None = None,
+    ) -> Batch:
+        """Paused -> Processing for a new run of the store (``claim_batch`` with the paused batch's id).
+
+        The batch keeps its mode, counts and checkpoints; the run's ids replace the paused run's,
+        and the pause request is cleared. A retry of this run's claim gets its batch back.
+
+        :param sync_type: if given, the batch must be of this type.
+        :param mode: if given, the batch must be of this mode.
+        :raises BatchClaimError: the batch is missing, another store's, not Paused, or not of the
+            type or mode asked for.
+        """
+        resumed = self._one_or_none(
+            "UPDATE sync_batches SET status = 'processing', resumed_at = now(), pause_requested_at = NULL, "
+            "dag_id = %(dag_id)s, run_id = %(run_id)s "
+            f"{_THE_BATCH_ASKED_FOR} AND status = 'paused' "
+            "OR (id = %(id)s AND status = 'processing' AND dag_id = %(dag_id)s AND run_id = %(run_id)s) "
+            f"RETURNING {_BATCH_COLUMNS}",
+            {
+                "dag_id": dag_id,
+                "run_id": run_id,
+                "id": batch_id,
+                "store": store_hash,
+                "type": sync_type,
+                "mode": mode,
+            },
+        )
+        if resumed is None:
+            self._refuse_claim(batch_id, store_hash, sync_type, mode)
+        return resumed
+
+    def cancel_paused(self, batch_id: int, *, reason: str) -> Batch:
+        """Paused -> Failed: ops cancelled a paused batch (no run holds it), with ``reason`` as its summary.
+
+        :raises BatchControlError: the batch is missing or not Paused.
+        """
+        cancelled = self._one_or_none(
+            "UPDATE sync_batches SET status = 'failed', finished_at = now(), error_summary = %s "
+            f"WHERE id = %s AND status = 'paused' RETURNING {_BATCH_COLUMNS}",
+            (reason, batch_id),
+        )
+        if cancelled is None:
+            self._refuse_control(batch_id, "cancelled here", "paused")
+        return cancelled
+
     def fail_stuck(self, batch_id: int, *, reason: str) -> Batch | None:
         """Processing -> Failed for a batch no run will finish (its run ended, or it ran past a timeout).
 
@@ -547,13 +643,26 @@ class BatchRepository:
             )
         if found.status != "pending":
             raise BatchClaimError(
-                f"batch {batch_id} is {found.status}, not pending; only a pending batch can be claimed"
+                f"batch {batch_id} is {found.status}, not pending or paused; only a pending batch can be "
+                "claimed, or a paused one resumed"
             )
         accepted = " or ".join(repr(t.value) for t in MODE_SYNC_TYPES[SyncMode(found.mode)])
         raise UnrunnableBatchError(
             f"batch {batch_id} is a {found.sync_type!r} sync in mode {found.mode!r}, which this DAG "
             f"cannot run (mode {found.mode!r} runs sync type {accepted} only)"
         )
+
+    def _refuse_control(self, batch_id: int, action: str, allowed: str) -> NoReturn:
+        """Raise the error saying why a pause or cancel matched no row."""
+        found = self.get(batch_id)
+        if found is None:
+            raise BatchControlError(f"batch {batch_id} does not exist")
+        if found.status == allowed and action == "paused":
+            raise BatchControlError(
+                f"batch {batch_id} is a {found.mode} {found.sync_type} sync: only a full sync of "
+                f"{', '.join(PAUSABLE_SYNC_TYPES)} can be paused (the others are short, and retried whole)"
+            )
+        raise BatchControlError(f"batch {batch_id} is {found.status}: only a {allowed} batch can be {action}")
 
     def _one(self, sql: str, parameters: Any) -> Batch:
         batch = self._one_or_none(sql, parameters)

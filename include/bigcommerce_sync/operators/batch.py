@@ -13,6 +13,7 @@ from bigcommerce_sync.batches import (
     BATCH_DB_CONN_ID,
     BatchClaimError,
     BatchRepository,
+    Checkpoint,
     ErrorRecord,
     ImportCounts,
     UnrunnableBatchError,
@@ -29,14 +30,16 @@ if TYPE_CHECKING:
 
 _FINISHED_OK = {"success", "skipped"}
 FINAL_STATUSES = {"completed", "failed"}
+PAUSED = "paused"
 _SILENT_FAILURE = "task failed without reporting an error (killed, timed out, or marked failed by hand)"
 
 
 class ClaimBatchOperator(BaseOperator):
     """Validate the run's conf, then claim its batch (the first task).
 
-    With ``batch_id`` in the conf, that Pending batch of this store is claimed;
-    without, a batch is created already claimed. Any problem fails the run at
+    With ``batch_id`` in the conf, that Pending batch of this store is claimed, or that Paused
+    batch resumed (Paused -> Processing: its imports continue from their checkpoints into the same
+    index versions); without, a batch is created already claimed. Any problem fails the run at
     once, with no retry and no row changed, except a Pending batch of this store
     whose type or mode this DAG cannot run: no run ever could, so it is failed
     for good, saying why. A targeted sync is refused, changing no row, while the
@@ -86,16 +89,62 @@ class ClaimBatchOperator(BaseOperator):
         repository.migrate()
         is_scheduled = dag_run.run_type == "scheduled"
         plan = self._plan(repository, request, dag_run)
-        batch = self._claim(repository, request, plan, is_scheduled, dag_run.dag_id, dag_run.run_id)
+        resuming = self._resuming(repository, request, dag_run.dag_id, dag_run.run_id)
+        if resuming:
+            batch = self._resume(repository, request, dag_run.dag_id, dag_run.run_id)
+        else:
+            batch = self._claim(repository, request, plan, is_scheduled, dag_run.dag_id, dag_run.run_id)
+            self.log.info(
+                "Claimed batch %d: %s %s sync of store %s (%s)",
+                batch.id,
+                batch.mode,
+                batch.sync_type,
+                batch.store_hash,
+                batch.mode_reason,
+            )
+        return ClaimedBatch.from_batch(batch, tuple(request.product_ids or ())).to_xcom()
+
+    def _resuming(self, repository: BatchRepository, request: SyncRequest, dag_id: str, run_id: str) -> bool:
+        """Whether the conf names a Paused batch of this store (or one this run resumed: a retried claim)."""
+        if request.batch_id is None:
+            return False
+        found = repository.get(request.batch_id)
+        return (
+            found is not None
+            and found.store_hash == self.store_hash
+            and (
+                found.status == PAUSED
+                or (found.resumed_at is not None and (found.dag_id, found.run_id) == (dag_id, run_id))
+            )
+        )
+
+    def _resume(self, repository: BatchRepository, request: SyncRequest, dag_id: str, run_id: str) -> Batch:
+        """Paused -> Processing for this run; the imports continue from the checkpoints."""
+        try:
+            batch = repository.resume(
+                batch_id=request.batch_id,
+                store_hash=self.store_hash,
+                dag_id=dag_id,
+                run_id=run_id,
+                sync_type=request.sync_type.value if "sync_type" in request.explicit else None,
+                mode=request.mode.value if "mode" in request.explicit else None,
+            )
+        except BatchClaimError as error:
+            raise AirflowFailException(f"cannot resume: {error}") from None
+        where = {
+            entity: "done" if saved.get("done") else Checkpoint.from_json(saved).where
+            for entity, saved in sorted((batch.checkpoints or {}).items())
+        }
         self.log.info(
-            "Claimed batch %d: %s %s sync of store %s (%s)",
+            "Resumed batch %d: %s %s sync of store %s, paused at %s; checkpoints: %s",
             batch.id,
             batch.mode,
             batch.sync_type,
             batch.store_hash,
-            batch.mode_reason,
+            batch.paused_at,
+            ", ".join(f"{entity} {at}" for entity, at in where.items()) or "none (nothing was imported yet)",
         )
-        return ClaimedBatch.from_batch(batch, tuple(request.product_ids or ())).to_xcom()
+        return batch
 
     def _require_live_products(self) -> None:
         """A targeted sync updates the live product index: refuse it, writing nothing, if there is none."""
@@ -219,6 +268,11 @@ class FinalizeBatchOperator(BatchTaskOperator):
     that the run shows as failed. A run that ended before it claimed the Pending
     batch its conf names fails that batch.
 
+    A batch a pause was asked for, whose run ended with no task failed and publish not run
+    (its imports stopped at their checkpoints and were skipped), becomes Paused: its versions
+    stay, unpublished, for the run that resumes it, and this task (hence the run) succeeds. If
+    publish did run, the pause came too late and the batch completes.
+
     :param count_task_ids: the import tasks whose XCom holds counts per entity.
     :param schedule: the store's cron schedule for full syncs, for a scheduled batch's next run time.
     :param incremental_schedule: the store's cron schedule for incremental syncs, likewise.
@@ -249,7 +303,7 @@ class FinalizeBatchOperator(BatchTaskOperator):
         current = repository.find_by_run(ti.dag_id, ti.run_id)
         if current is None:
             self._close_unclaimed(context, repository)
-        if current.status in FINAL_STATUSES:
+        if current.status in {*FINAL_STATUSES, PAUSED}:
             # A retry of this task after the batch was written, or a claim that failed the batch.
             self.log.info("Batch %d is already %s", current.id, current.status)
             if current.status == "failed":
@@ -257,6 +311,17 @@ class FinalizeBatchOperator(BatchTaskOperator):
             return {"batch_id": current.id, "status": current.status}
         batch = ClaimedBatch.from_batch(current)
         unsuccessful = self._unsuccessful_tasks(ti, batch)
+        if _pausing(current, unsuccessful):
+            paused = repository.pause(batch.batch_id)
+            self.log.info(
+                "Batch %d paused (asked at %s): its unpublished versions and checkpoints stay; a run of "
+                'this DAG with the conf {"batch_id": %d} resumes it. Not run: %s',
+                paused.id,
+                paused.pause_requested_at,
+                paused.id,
+                ", ".join(unsuccessful),
+            )
+            return {"batch_id": paused.id, "status": paused.status}
         if unsuccessful:
             self._discard_unpublished(batch)
         counts = self._counts(ti)
@@ -371,6 +436,15 @@ def targeted_batch_without_ids(repository: BatchRepository, request: SyncRequest
         return None
     return (
         f'batch {pending.id} is a targeted sync: the conf must give its product_ids (with "mode": "targeted")'
+    )
+
+
+def _pausing(batch: Batch, unsuccessful: dict[str, str]) -> bool:
+    """A pause was asked for and took effect: what did not succeed (publish at least) was skipped."""
+    return (
+        batch.pause_requested_at is not None
+        and bool(unsuccessful)
+        and set(unsuccessful.values()) == {"skipped"}
     )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowSkipException
 
 from bigcommerce_sync.analysis import SynonymsMode, analysis_settings
+from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.index_lifecycle import (
     alias_name,
     apply_retention,
@@ -16,6 +17,7 @@ from bigcommerce_sync.index_lifecycle import (
     create_version,
     live_entities,
     publish,
+    version_name,
 )
 from bigcommerce_sync.operators.base import BatchTaskOperator
 from bigcommerce_sync.operators.config import StoreListsOperator
@@ -49,6 +51,10 @@ class NewVersions:
 class CreateIndexOperator(BatchTaskOperator):
     """Create an empty, bulk-load-ready index version for each entity the sync imports.
 
+    For a resumed batch, a version whose entity has a checkpoint is kept as it is (its import
+    continues from the checkpoint); a checkpoint whose version is gone is dropped, and that
+    entity starts over in a new empty version.
+
     :param stop_words_task_id: the task whose XCom holds the stop words.
     :param synonyms_task_id: the task whose XCom holds the synonym rules.
     :param search_conn_id: the search cluster's connection.
@@ -77,19 +83,34 @@ class CreateIndexOperator(BatchTaskOperator):
             store_hash=batch.store_hash,
             text_analysis=hook.text_analysis,
         )
-        created = NewVersions(
-            {
-                entity: create_version(
-                    hook,
-                    store_hash=batch.store_hash,
-                    entity=entity,
-                    batch_id=batch.batch_id,
-                    analysis=analysis,
+        repository = BatchRepository(self.batch_db_conn_id)
+        row = repository.get(batch.batch_id)
+        versions: dict[Entity, str] = {}
+        lost: list[str] = []
+        for entity in entities(batch.sync_type):
+            saved = row.checkpoint(entity) if row is not None else None
+            name = version_name(batch.store_hash, entity, batch.batch_id)
+            if saved is not None and hook.index_exists(name):
+                self.log.info(
+                    "Kept %s: batch %d resumes %s %s (%d documents in it)",
+                    name,
+                    batch.batch_id,
+                    entity,
+                    "done" if saved.done else saved.where,
+                    saved.indexed,
                 )
-                for entity in entities(batch.sync_type)
-            }
-        )
-        self.log.info("Created index versions %s", created.to_xcom())
+                versions[entity] = name
+                continue
+            if saved is not None:
+                lost.append(str(entity))
+                self.log.warning("%s is gone: %s starts over, its checkpoint dropped", name, entity)
+            versions[entity] = create_version(
+                hook, store_hash=batch.store_hash, entity=entity, batch_id=batch.batch_id, analysis=analysis
+            )
+        if lost:
+            repository.drop_checkpoints(batch.batch_id, lost)
+        created = NewVersions(versions)
+        self.log.info("Index versions %s", created.to_xcom())
         return created.to_xcom()
 
 
@@ -149,6 +170,14 @@ class PublishIndexOperator(BatchTaskOperator):
 
     def execute(self, context: Context) -> dict[str, str]:
         batch = self.claimed_batch_or_skip(context, applies=publishes, reason="builds no index version")
+        row = BatchRepository(self.batch_db_conn_id).get(batch.batch_id)
+        if row is not None and row.pause_requested_at is not None:
+            # Its imports stopped at their checkpoints: the versions are incomplete. The run that
+            # resumes the batch publishes them once every import is done.
+            raise AirflowSkipException(
+                f"batch {batch.batch_id} is pausing: the aliases stay as they are until a resumed run "
+                "publishes it"
+            )
         built = self._built_versions(context)
         if built is None:  # e.g. a synonyms sync that reached search through the synonym set
             raise AirflowSkipException(f"this {batch.sync_type} sync built no index version")
