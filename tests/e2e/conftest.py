@@ -1,13 +1,12 @@
 """One running Airflow 3 for all the e2e tests, with its own stores, batch store, search and store API.
 
 The api-server, scheduler, dag-processor and triggerer run as separate processes
-(:class:`~bigcommerce_sync_dev.local_airflow.LocalAirflow`) in their own
-``AIRFLOW_HOME``; nothing of this test process's Airflow configuration reaches
-them. They read the stores from a registry written here, and reach the batch
-store, Elasticsearch and the simulator through the connection names production
-uses. This process reads the same batch store and search cluster under its own
-connection ids, so the session-wide ``sync_db`` of ``tests/conftest.py`` stays
-untouched.
+(:func:`tests.live.live_airflow`) in their own ``AIRFLOW_HOME``; nothing of this test
+process's Airflow configuration reaches them. They read the stores from a registry
+written here, and reach the batch store, Elasticsearch and the simulator through the
+connection names production uses. This process reads the same batch store and search
+cluster under its own connection ids, so the session-wide ``sync_db`` of
+``tests/conftest.py`` stays untouched.
 """
 
 from __future__ import annotations
@@ -15,21 +14,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
-from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, StoreSpec
-from bigcommerce_sync.batches import BatchRepository
-from bigcommerce_sync.hooks.search import SearchHook
-from bigcommerce_sync_dev.connections import env_name, free_port, postgres_connection
-from bigcommerce_sync_dev.elasticsearch import SearchCluster
-from bigcommerce_sync_dev.local_airflow import LocalAirflow
+from bigcommerce_simulator import CatalogSpec, StoreSpec
+from bigcommerce_sync_dev.connections import env_name, free_port
 from bigcommerce_sync_dev.stack import DevStack
-from tests.e2e.airflow_api import AirflowApi
+from tests.live import BATCH_DB_CONN_ID, SEARCH_CONN_ID, LiveStack, dag_id, live_airflow
+
+__all__ = ["BATCH_DB_CONN_ID", "SEARCH_CONN_ID", "LiveStack", "dag_id"]
 
 MANUAL_STORE = "e2estore"  # runs only when triggered
 CRON_STORE = "e2ecron"  # every minute, by the scheduler
@@ -49,30 +44,13 @@ SCHEDULES = {CRON_STORE: "* * * * *", MODES_STORE: "*/2 * * * *"}
 INCREMENTAL_SCHEDULES = {MODES_STORE: "* * * * *"}
 RETRIES = {RETRY_STORE: 1}
 LATENCY_MS = {SLOW_STORE: 3000}
-BATCH_DB_CONN_ID = "e2e_sync_db"
-SEARCH_CONN_ID = "e2e_search"
 WEBHOOK_SECRET = "e2e-webhook-secret-of-e2ehooks"  # only ever in the store's secret connection
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 
 
-def dag_id(store_hash: str) -> str:
-    return f"bigcommerce_sync_{store_hash}"
-
-
-@dataclass(frozen=True)
-class LiveStack:
-    """The running Airflow and what a test needs to drive it and check what it did."""
-
-    airflow: LocalAirflow
-    api: AirflowApi
-    batches: BatchRepository
-    search: SearchHook
-    simulator: SimulatorAdmin
-
-
-def write_registry(path: Path, receiver_url: str) -> Path:
+def registry_entries(receiver_url: str) -> list[dict[str, Any]]:
     """The stores the live Airflow serves, one DAG each; the webhook store's hooks go to ``receiver_url``."""
-    stores = [
+    return [
         {
             "store_hash": store_hash,
             "name": f"E2E {store_hash}",
@@ -84,8 +62,6 @@ def write_registry(path: Path, receiver_url: str) -> Path:
         }
         for store_hash in CATALOGS
     ]
-    path.write_text(yaml.safe_dump({"stores": stores}), encoding="utf-8")
-    return path
 
 
 def simulated_stores() -> list[StoreSpec]:
@@ -116,40 +92,22 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
         postgres_url=dev_stack.postgres_url,
         search=dev_stack.search,
     )
-    with stack, own_connections(stack.database_url(batch_db), stack.search):
+    with stack:
         port = free_port()
         receiver_url = f"http://127.0.0.1:{port}/bigcommerce-webhooks"
-        settings = {
-            **stack.connections(batch_db=batch_db, max_attempts=2, backoff_seconds=0.01),
-            "BIGCOMMERCE_SYNC_STORES_FILE": str(write_registry(workdir / "stores.yaml", receiver_url)),
+        webhook_secret = {
             env_name(f"bigcommerce_webhook_{WEBHOOK_STORE}"): json.dumps(
                 {"conn_type": "generic", "password": WEBHOOK_SECRET}
-            ),
+            )
         }
-        airflow = LocalAirflow(
-            workdir / "airflow-home", settings, metadata_db_url=stack.database_url(metadata_db), port=port
-        )
-        with airflow:
-            api = AirflowApi(airflow.url, airflow.token())
-            for store_hash in CATALOGS:
-                airflow.wait_for_dag(dag_id(store_hash))
-            for store_hash in (MANUAL_STORE, SLOW_STORE, RETRY_STORE):
-                api.set_paused(dag_id(store_hash), False)
-            batches = BatchRepository(BATCH_DB_CONN_ID)
-            batches.migrate()  # other systems create Pending batches before any run has claimed one
-            yield LiveStack(airflow, api, batches, SearchHook(SEARCH_CONN_ID), stack.simulator.admin)
-
-
-@contextmanager
-def own_connections(batch_db_url: str, search: SearchCluster) -> Iterator[None]:
-    """Let this process read the live Airflow's batch store and search cluster, until the block ends."""
-    added = {
-        env_name(BATCH_DB_CONN_ID): postgres_connection(batch_db_url),
-        env_name(SEARCH_CONN_ID): search.connection(),
-    }
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for key in added:
-            os.environ.pop(key, None)
+        with live_airflow(
+            workdir,
+            stack,
+            batch_db=batch_db,
+            metadata_db_url=stack.database_url(metadata_db),
+            stores=registry_entries(receiver_url),
+            unpaused=(MANUAL_STORE, SLOW_STORE, RETRY_STORE),
+            settings=webhook_secret,
+            port=port,
+        ) as live:
+            yield live
