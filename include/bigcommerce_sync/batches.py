@@ -80,6 +80,10 @@ class BatchControlError(Exception):
     """Ops asked for a pause, resume or cancel the batch's state does not allow; nothing was changed."""
 
 
+class BatchNotFoundError(BatchControlError):
+    """Ops named a batch that does not exist."""
+
+
 @dataclass(frozen=True)
 class Batch:
     """One row of ``sync_batches``."""
@@ -656,7 +660,7 @@ class BatchRepository:
         """Raise the error saying why a pause or cancel matched no row."""
         found = self.get(batch_id)
         if found is None:
-            raise BatchControlError(f"batch {batch_id} does not exist")
+            raise BatchNotFoundError(f"batch {batch_id} does not exist")
         if found.status == allowed and action == "paused":
             raise BatchControlError(
                 f"batch {batch_id} is a {found.mode} {found.sync_type} sync: only a full sync of "

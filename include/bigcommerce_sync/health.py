@@ -159,8 +159,12 @@ def measure(
     counts: Mapping[str, Mapping[str, int]],
     shares: Mapping[str, float],
     recent_statuses: Sequence[str],
+    paused_batches: Sequence[int] = (),
 ) -> StoreHealth:
-    """Put the measured facts together into a :class:`StoreHealth`."""
+    """Put the measured facts together into a :class:`StoreHealth`.
+
+    :param paused_batches: the store's Paused batches: shown, not scored (ops paused them on purpose).
+    """
     age = None if last_completed_at is None else now - last_completed_at
     return StoreHealth(
         store_hash=store_hash,
@@ -178,5 +182,6 @@ def measure(
                 "critical": thresholds.critical.total_seconds(),
             },
             "recent_batches": len(recent_statuses),
+            "paused_batches": list(paused_batches),
         },
     )

@@ -3,7 +3,9 @@
 - ``status``: every store's last batch and health, then the batches Processing and Pending;
 - ``health [--watch SECONDS] [--alerts-only]``: the latest health of every store (or the open alerts);
 - ``trigger STORE [--type T] [--mode M] [--ids 1,2]``: a sync run through Airflow's REST API;
-- ``report [--date YYYY-MM-DD]``: the daily report (the stored one of a past day, else built now).
+- ``report [--date YYYY-MM-DD]``: the daily report (the stored one of a past day, else built now);
+- ``pause BATCH_ID [--wait SECONDS]``, ``resume BATCH_ID``, ``cancel BATCH_ID``: control a sync
+  (:mod:`bigcommerce_sync.batch_control`; ``docs/reliability.md``).
 
 It reads the batch store through the ``sync_db`` Connection and calls the REST API with the
 ``airflow_api`` Connection (an ``http`` connection: the API server's URL as host, a user's login
@@ -53,11 +55,11 @@ def status_lines(picture: dict[str, Any]) -> list[str]:
             f"{last['documents'] if last else '-':>9}  "
             + (f"{health['level']} ({health['score']})" if health else "not measured")
         )
-    for kind in ("processing", "pending"):
-        for b in picture[kind]:
-            lines.append(
-                f"{kind}: #{b['id']} {b['store_hash']} {b['mode']} {b['sync_type']} since {b['created_at']}"
-            )
+    for kind in ("processing", "paused", "pending"):
+        for b in picture.get(kind, []):
+            pausing = " (pause asked for)" if kind == "processing" and b.get("pause_requested_at") else ""
+            what = f"#{b['id']} {b['store_hash']} {b['mode']} {b['sync_type']}"
+            lines.append(f"{kind}: {what} since {b['created_at']}{pausing}")
     return lines
 
 
@@ -75,16 +77,17 @@ def health_lines(ops: Any, stores: list[str], *, alerts_only: bool) -> list[str]
             f"{store_hash}: {h['level']} {h['score']}/100; coverage {h['coverage']:.1%}, freshness "
             f"{h['freshness']:.0%}, quality {h['quality']:.0%}, failure rate {rate} "
             f"(measured {h['measured_at']:%H:%M} UTC)"
+            + "".join(f"; batch #{i} paused" for i in (h["details"] or {}).get("paused_batches", []))
         )
     return lines or ["no health measured yet (bigcommerce_operations has not run)"]
 
 
-def trigger(store_hash: str, conf: dict[str, Any]) -> dict[str, Any]:
-    """Trigger the store's sync DAG through the REST API; return the run as the API answers it."""
+def airflow_runs():
+    """Airflow's REST API with a token for the ``airflow_api`` Connection's user."""
     import requests
     from airflow.sdk import BaseHook
 
-    from bigcommerce_sync.stores import DAG_ID_PREFIX
+    from bigcommerce_sync.batch_control import AirflowRuns
 
     connection = BaseHook.get_connection(API_CONN_ID)
     host = connection.host.rstrip("/")
@@ -93,15 +96,46 @@ def trigger(store_hash: str, conf: dict[str, Any]) -> dict[str, Any]:
         f"{url}/auth/token", json={"username": connection.login, "password": connection.password}, timeout=30
     )
     token.raise_for_status()
-    answer = requests.post(
-        f"{url}/api/v2/dags/{DAG_ID_PREFIX}{store_hash}/dagRuns",
-        json={"logical_date": None, "conf": conf},
-        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
-        timeout=30,
-    )
-    if not answer.ok:
-        raise SystemExit(f"HTTP {answer.status_code}: {answer.text}")
-    return answer.json()
+    return AirflowRuns(url, token.json()["access_token"])
+
+
+def trigger(store_hash: str, conf: dict[str, Any]) -> dict[str, Any]:
+    """Trigger the store's sync DAG through the REST API; return the run as the API answers it."""
+    from bigcommerce_sync.batch_control import AirflowRunsError
+    from bigcommerce_sync.stores import DAG_ID_PREFIX
+
+    try:
+        return airflow_runs().trigger(f"{DAG_ID_PREFIX}{store_hash}", conf)
+    except AirflowRunsError as error:
+        raise SystemExit(str(error)) from None
+
+
+def control(action: str, batch_id: int, wait: float | None = None) -> int:
+    """Pause, resume or cancel a batch; print what happened (exit 1, saying why, when refused)."""
+    from bigcommerce_sync import batch_control
+    from bigcommerce_sync.batches import BatchControlError, BatchRepository
+
+    repository = BatchRepository()
+    repository.migrate()
+    try:
+        if action == "pause":
+            result = batch_control.pause(repository, batch_id)
+        elif action == "resume":
+            result = batch_control.resume(repository, batch_id, airflow_runs)
+        else:
+            result = batch_control.cancel(repository, batch_id, airflow_runs, by="the ops command line")
+    except BatchControlError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+    print(result.message)
+    deadline = time.monotonic() + (wait or 0)
+    while action == "pause" and time.monotonic() < deadline:
+        batch = repository.get(batch_id)
+        if batch is None or batch.status != "processing":
+            print(f"batch {batch_id} is {batch.status if batch else 'gone'}")
+            break
+        time.sleep(1)
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,11 +154,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--ids", help="product ids for a targeted sync, comma-separated")
     report = commands.add_parser("report", help="the daily operations report")
     report.add_argument("--date", type=date.fromisoformat, help="the UTC day (default: yesterday)")
+    pause = commands.add_parser("pause", help="pause a running full sync at its next page boundary")
+    pause.add_argument("batch_id", type=int)
+    pause.add_argument("--wait", type=float, metavar="SECONDS", help="wait up to SECONDS for it to be paused")
+    for name, what in (
+        ("resume", "resume a paused batch (a new run)"),
+        ("cancel", "cancel a running or paused batch"),
+    ):
+        commands.add_parser(name, help=what).add_argument("batch_id", type=int)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("pause", "resume", "cancel"):
+        return control(args.command, args.batch_id, getattr(args, "wait", None))
     if args.command == "trigger":
         conf = {k: v for k, v in (("sync_type", args.sync_type), ("mode", args.mode)) if v}
         if args.ids:

@@ -1,5 +1,5 @@
 """What ops look at: every store's last sync, health, 30-day success and durations, failures, errors,
-stuck and pending batches. One JSON-ready picture for the dashboard, its JSON route and the CLI."""
+processing, paused and pending batches. One JSON-ready picture for the dashboard, its JSON and the CLI."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _batch(b: BatchFact) -> dict[str, Any]:
         "error_summary": b.error_summary,
         "progress": b.progress,
         "run_id": b.run_id,
+        "pause_requested_at": b.pause_requested_at.isoformat() if b.pause_requested_at else None,
+        "paused_at": b.paused_at.isoformat() if b.paused_at else None,
+        "resumed_at": b.resumed_at.isoformat() if b.resumed_at else None,
     }
 
 
@@ -61,6 +64,7 @@ def overview(ops: OperationsRepository, stores: Sequence[str], now: datetime) ->
         "generated_at": now.isoformat(),
         "stores": [_store(s, batches, health.get(s)) for s in every],
         "processing": [_batch(b) for b in ops.processing()],
+        "paused": [_batch(b) for b in ops.paused()],
         "pending": [_batch(b) for b in pending],
         "queue_depth": len(pending),
         "open_alerts": [

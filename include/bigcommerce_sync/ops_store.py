@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 _FACT_COLUMNS = (
     "id, store_hash, sync_type, mode, status, created_at, started_at, finished_at, dag_id, run_id, "
     "error_summary, coalesce(products_count, 0) + coalesce(categories_count, 0) "
-    "+ coalesce(pages_count, 0) + coalesce(blog_posts_count, 0), progress"
+    "+ coalesce(pages_count, 0) + coalesce(blog_posts_count, 0), progress, pause_requested_at, paused_at, "
+    "resumed_at"
 )
 # error_summary of the batches the reaper failed starts with this.
 STUCK_PREFIX = "stuck: "
@@ -49,6 +50,9 @@ class BatchFact:
     error_summary: str | None
     documents: int
     progress: dict[str, Any] | None
+    pause_requested_at: datetime | None = None  # a pause was asked for (still Processing until its run ends)
+    paused_at: datetime | None = None
+    resumed_at: datetime | None = None  # a run resumed it: its time as Processing counts from then
 
     @property
     def duration_seconds(self) -> float | None:
@@ -90,6 +94,10 @@ class OperationsRepository:
     def processing(self) -> list[BatchFact]:
         """Every Processing batch, oldest first."""
         return self._facts("WHERE status = 'processing' ORDER BY id", ())
+
+    def paused(self) -> list[BatchFact]:
+        """Every Paused batch (waiting for a run to resume it, or a cancel), oldest first."""
+        return self._facts("WHERE status = 'paused' ORDER BY id", ())
 
     def pending_since(self, before: datetime) -> list[BatchFact]:
         """Pending batches created before ``before``: nobody claimed them."""

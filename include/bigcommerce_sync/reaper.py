@@ -2,7 +2,8 @@
 
 A sync run finalizes its batch in a teardown, which runs after failures and manual cancels; a
 batch stays Processing only when that never happened: the worker died, the run was deleted,
-or it hangs. The reaper asks Airflow for the run's state through the task's own API client
+or it hangs. Paused batches are not the reaper's: no run holds them, and they wait for a resume
+or a cancel. The reaper asks Airflow for the run's state through the task's own API client
 (the Task SDK), never the metadata database.
 """
 
@@ -42,7 +43,8 @@ def stuck_reason(batch: BatchFact, run_state: RunState, *, now: datetime, timeou
         return f"{STUCK_PREFIX}Airflow has no {run} (deleted, or never created): nothing will finish it"
     if state is not None and state not in LIVE_RUN_STATES:
         return f"{STUCK_PREFIX}its Airflow {run} is {state}, no longer running, and never finalized the batch"
-    age = now - (batch.started_at or batch.created_at)
+    # A resumed batch counts from its resume: the time it spent paused was no run's.
+    age = now - (batch.resumed_at or batch.started_at or batch.created_at)
     if age > timeout:
         return (
             f"{STUCK_PREFIX}Processing for {_rounded(age)}, past the timeout of {_rounded(timeout)} "

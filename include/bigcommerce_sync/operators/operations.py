@@ -116,6 +116,7 @@ class StoreHealthOperator(OperationsOperator):
             counts=store_counts(BigCommerceHook(self.store["connection_id"]), search, store_hash),
             shares=quality_shares(search, store_hash),
             recent_statuses=[b.status for b in ops.latest_finished(store_hash, RECENT_BATCHES)],
+            paused_batches=[b.id for b in ops.paused() if b.store_hash == store_hash],
         )
         ops.record_health(health)
         self.log.info("Health of %s: %s; %s", store_hash, health.summary(), health.details)
