@@ -1,6 +1,7 @@
 """Operations: stuck batches, store health, alerts and first syncs every 5 minutes; a daily report.
 
-Built by :mod:`bigcommerce_sync.operations_dag` from the store registry (read only, at parse time).
+Built by :mod:`bigcommerce_sync.operations_dag` from the store registry (read only, at parse time;
+once for both DAGs).
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from bigcommerce_sync.operations_dag import (
     build_operations_dag,
     build_report_dag,
 )
+from bigcommerce_sync.stores import load_registry
 
 wanted = get_parsing_context().dag_id
-if wanted in (None, OPERATIONS_DAG_ID):
-    build_operations_dag()
-if wanted in (None, REPORT_DAG_ID):
-    build_report_dag()
+if wanted in (None, OPERATIONS_DAG_ID, REPORT_DAG_ID):
+    registry = load_registry()
+    if wanted in (None, OPERATIONS_DAG_ID):
+        build_operations_dag(registry)
+    if wanted in (None, REPORT_DAG_ID):
+        build_report_dag(registry)

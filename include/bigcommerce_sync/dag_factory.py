@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
+from pathlib import Path
 
-from airflow.sdk import DAG, MultipleCronTriggerTimetable, TaskGroup, get_parsing_context
+from airflow.sdk import DAG, MultipleCronTriggerTimetable, Param, TaskGroup, get_parsing_context
+from airflow.sdk.definitions.param import ParamsDict
 
 from bigcommerce_sync.operators.base import record_task_failure
 from bigcommerce_sync.operators.batch import ClaimBatchOperator, FinalizeBatchOperator
@@ -17,6 +20,7 @@ from bigcommerce_sync.operators.index import (
     RebuildIndexOperator,
 )
 from bigcommerce_sync.pools import SEARCH_BULK
+from bigcommerce_sync.shards import configured_shards, shards_built_by
 from bigcommerce_sync.slow_syncs import slow_sync_deadline
 from bigcommerce_sync.stores import DAG_ID_PREFIX, StoreConfig, StoreRegistry, load_registry
 from bigcommerce_sync.sync_request import sync_params
@@ -32,6 +36,7 @@ from bigcommerce_sync.sync_types import (
     STOP_WORDS_TASK,
     SYNONYMS_TASK,
     ImportJob,
+    SyncType,
     import_task,
 )
 
@@ -74,7 +79,6 @@ def build_store_dag(store: StoreConfig) -> DAG:
         catchup=False,
         max_active_runs=1,
         tags=["bigcommerce", "search-sync", f"store:{store.store_hash}"],
-        params=sync_params(store.default_sync_type),
         deadline=slow_sync_deadline(store.store_hash),
         default_args={
             "retries": store.retries,
@@ -150,7 +154,26 @@ def build_store_dag(store: StoreConfig) -> DAG:
         # Airflow does not skip it when the claim never succeeded (retrying, or not yet started).
         teardown = finalize.as_teardown(on_failure_fail_dagrun=True)
         claim >> config >> index >> imports >> publish >> teardown
+    # The trigger form's params, given once the tasks exist: given to DAG(), Airflow copies them
+    # into each task, and serializing those copies was most of a DAG's parse (docs/scaling.md).
+    # A task's params are still the DAG's, merged with its own when it runs.
+    dag.params.update(_trigger_params(store.default_sync_type))
     return dag
+
+
+def _trigger_params(default_sync_type: SyncType) -> dict[str, Param]:
+    """The DAG's params, new objects for each DAG; their defaults checked once per sync type.
+
+    Airflow checks a scheduled DAG's param defaults when they are given to ``DAG()``; the
+    same check, made here once, since a store's defaults depend only on its sync type.
+    """
+    _check_param_defaults(default_sync_type)
+    return sync_params(default_sync_type)
+
+
+@functools.cache
+def _check_param_defaults(default_sync_type: SyncType) -> None:
+    ParamsDict(sync_params(default_sync_type)).validate()
 
 
 def _timetable(store: StoreConfig) -> str | MultipleCronTriggerTimetable | None:
@@ -161,17 +184,25 @@ def _timetable(store: StoreConfig) -> str | MultipleCronTriggerTimetable | None:
     return MultipleCronTriggerTimetable(*crons, timezone="UTC")
 
 
-def build_store_dags(registry: StoreRegistry | None = None) -> dict[str, DAG]:
-    """Build the DAG of every valid, enabled store; report the entries that were skipped.
+def build_store_dags(
+    registry: StoreRegistry | None = None, *, shard: int = 0, dag_file: str | Path | None = None
+) -> dict[str, DAG]:
+    """Build the DAG of every valid, enabled store of the file's shard; report its skipped entries.
 
-    When a worker parses the file for one task, only that store's DAG is built.
+    With ``[bigcommerce_sync] store_dag_shards`` above 1 the stores are split across DAG files
+    (:mod:`bigcommerce_sync.shards`); each file builds its shard's stores and reports the bad
+    entries among them, so each is reported once. When a worker parses a file for one task, only
+    that task's DAG is built, whichever file it parses: a task queued before its store moved to
+    another file still finds its DAG.
 
-    :param registry: the stores; read from ``stores.yaml`` when not given.
+    :param registry: the stores, all built; read from ``stores.yaml`` when not given.
+    :param shard: the shard the calling file builds.
+    :param dag_file: the calling file, given by shard 0's: it also builds the shards whose file
+        is missing beside it.
     """
     wanted = get_parsing_context().dag_id
     if registry is None:
-        only_store = wanted.removeprefix(DAG_ID_PREFIX) if wanted else None
-        registry = load_registry(only_store=only_store)
+        registry = _registry_part(wanted, shard, dag_file)
     for problem in registry.problems:
         log.error("Skipped store entry: %s", problem)
     return {
@@ -179,3 +210,12 @@ def build_store_dags(registry: StoreRegistry | None = None) -> dict[str, DAG]:
         for store in registry.stores
         if wanted is None or wanted == store.dag_id
     }
+
+
+def _registry_part(wanted: str | None, shard: int, dag_file: str | Path | None) -> StoreRegistry:
+    """The stores a file builds: the worker's one store, or the file's shards."""
+    shard_count = configured_shards()
+    if wanted is not None:
+        return load_registry(only_store=wanted.removeprefix(DAG_ID_PREFIX), shard_count=shard_count)
+    shards = shards_built_by(shard, shard_count, dag_file)
+    return load_registry(shards=shards, shard_count=shard_count) if shards else StoreRegistry(stores=[])

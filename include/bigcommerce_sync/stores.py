@@ -7,10 +7,13 @@ file that cannot be read as a list of stores at all raises.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import shutil
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +43,8 @@ NonEmptyStr = Annotated[str, Field(min_length=1)]
 ProductFieldPath = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
 # libyaml's loader when available.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Split copies of registries kept in the cache (the newest); older ones are removed.
+_KEPT_SPLITS = 8
 
 
 class StoreRegistryError(ValueError):
@@ -104,7 +109,7 @@ class StoreConfig(BaseModel):
     @field_validator("schedule", "incremental_schedule")
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
-        if value is not None and not croniter.is_valid(value):
+        if value is not None and not _valid_cron_expression(value):
             raise ValueError(f"{value!r} is not a cron expression (e.g. '0 3 * * *') or null")
         return value
 
@@ -122,7 +127,7 @@ class StoreConfig(BaseModel):
     @classmethod
     def _valid_synonyms(cls, rules: list[str]) -> list[str]:
         for rule in rules:
-            validate_synonym_rule(rule)
+            _validate_synonym_rule(rule)
         return rules
 
     @field_validator("searchable_fields")
@@ -143,6 +148,12 @@ class StoreConfig(BaseModel):
         return self.webhooks.secret_connection_id or f"{WEBHOOK_SECRET_CONN_PREFIX}{self.store_hash}"
 
 
+# Checked once per process for each distinct value: a registry of thousands of stores has few
+# schedules and synonym rules, and checking them was nine tenths of validating a store.
+_valid_cron_expression = functools.lru_cache(maxsize=4096)(croniter.is_valid)
+_validate_synonym_rule = functools.lru_cache(maxsize=4096)(validate_synonym_rule)
+
+
 @dataclass(frozen=True)
 class StoreRegistry:
     """The valid, enabled stores of a registry file and the problems found in it."""
@@ -156,16 +167,29 @@ def stores_file() -> Path:
     return Path(os.environ.get(STORES_FILE_ENV) or DEFAULT_STORES_FILE)
 
 
-def load_registry(path: Path | None = None, *, only_store: str | None = None) -> StoreRegistry:
+def load_registry(
+    path: Path | None = None,
+    *,
+    only_store: str | None = None,
+    shards: Collection[int] | None = None,
+    shard_count: int = 1,
+) -> StoreRegistry:
     """Read and validate the registry; raise only if the file as a whole is unusable.
 
     :param path: the YAML file; defaults to :func:`stores_file`.
     :param only_store: validate just this store's entry (what a worker parsing one DAG needs);
         duplicates of it are still refused.
+    :param shards: validate and report only the entries of these shards of the registry split in
+        ``shard_count`` (:func:`shard_of` their store hash; an entry without a string store hash is
+        in shard 0). A store's duplicates share its shard, so they are still refused.
+    :param shard_count: the number of shards. Above 1, each shard's entries are read from a cached
+        copy of their own, so that reading one shard or one store costs the same at any registry size.
     """
     path = path or stores_file()
-    entries = _read_entries(path)
-    duplicates = _duplicate_hashes(entries)
+    if only_store is not None:
+        shards = [shard_of(only_store, shard_count)]
+    entries = _read_entries(path, shard_count, shards)
+    duplicates = _duplicate_hashes([entry for _, entry in entries])
     stores: list[StoreConfig] = []
     problems = [
         f"{path.name}: store_hash {h!r} appears {n} times; all its entries are skipped "
@@ -173,7 +197,7 @@ def load_registry(path: Path | None = None, *, only_store: str | None = None) ->
         for h, n in sorted(duplicates.items())
         if only_store in (None, h)
     ]
-    for position, entry in enumerate(entries, start=1):
+    for position, entry in entries:
         store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
         if store_hash in duplicates or only_store not in (None, store_hash):
             continue
@@ -184,14 +208,84 @@ def load_registry(path: Path | None = None, *, only_store: str | None = None) ->
     return StoreRegistry(stores=[s for s in stores if s.enabled], problems=problems)
 
 
-def _read_entries(path: Path) -> list[Any]:
+def shard_of(store_hash: str, shard_count: int) -> int:
+    """The shard of ``store_hash`` in a registry split in ``shard_count``: where its DAG is built.
+
+    A jump consistent hash (Lamping and Veach, 2014) of a digest of the store hash: a store's
+    shard depends on nothing but its own hash and the count, so adding or removing a store never
+    moves another, and raising the count from n to n + 1 moves only the stores that go to the new
+    shard (one in n + 1), never one between old shards.
+    """
+    key = int.from_bytes(hashlib.blake2b(store_hash.encode(), digest_size=8).digest(), "big")
+    shard, candidate = -1, 0
+    while candidate < shard_count:
+        shard = candidate
+        key = (key * 2862933555777941757 + 1) & 0xFFFF_FFFF_FFFF_FFFF
+        candidate = int((shard + 1) * ((1 << 31) / ((key >> 33) + 1)))
+    return shard
+
+
+def _read_entries(path: Path, shard_count: int, shards: Collection[int] | None) -> list[tuple[int, Any]]:
+    """The registry's entries with their positions (from 1): all, or those of ``shards``."""
     try:
-        document = _parse(path.read_bytes())
-    except (OSError, yaml.YAMLError) as error:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StoreRegistryError(f"{path}: cannot read the store registry: {error}") from error
+    if shards is not None and not set(shards) <= set(range(shard_count)):
+        raise ValueError(f"shards {sorted(shards)} of {shard_count}: each must be 0 to {shard_count - 1}")
+    if shards is None or shard_count == 1:
+        return list(enumerate(_document_entries(path, raw), start=1))
+    split = _cache_dir() / f"registry-{hashlib.sha256(raw).hexdigest()}-{shard_count}-shards"
+    with contextlib.suppress(OSError, ValueError):
+        return sorted(
+            (position, entry)
+            for shard in set(shards)
+            for position, entry in json.loads((split / f"{shard}.json").read_bytes())
+        )
+    entries = _split(_document_entries(path, raw), shard_count)
+    _keep_split(split, entries)
+    return sorted(pair for shard in set(shards) for pair in entries[shard])
+
+
+def _document_entries(path: Path, raw: bytes) -> list[Any]:
+    try:
+        document = _parse(raw)
+    except yaml.YAMLError as error:
         raise StoreRegistryError(f"{path}: cannot read the store registry: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("stores"), list):
         raise StoreRegistryError(f"{path}: expected a mapping with a 'stores' list at the top level")
     return document["stores"]
+
+
+def _split(entries: list[Any], shard_count: int) -> list[list[tuple[int, Any]]]:
+    """Each shard's entries with their positions; an entry without a string store hash is in shard 0."""
+    split: list[list[tuple[int, Any]]] = [[] for _ in range(shard_count)]
+    for position, entry in enumerate(entries, start=1):
+        store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
+        shard = shard_of(store_hash, shard_count) if isinstance(store_hash, str) else 0
+        split[shard].append((position, entry))
+    return split
+
+
+def _keep_split(folder: Path, split: list[list[tuple[int, Any]]]) -> None:
+    """Cache a registry's split: one JSON file per shard, in a folder that appears whole or not at all.
+
+    Keyed by a hash of the registry's content and the shard count, it can never be stale; only
+    the newest few are kept.
+    """
+    partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    # Caching is only an optimisation: a registry JSON cannot hold is read from its YAML each time.
+    with contextlib.suppress(OSError, TypeError, ValueError, RecursionError):
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(mode=0o700, parents=True)
+        for shard, entries in enumerate(split):
+            (partial / f"{shard}.json").write_text(json.dumps(entries), encoding="utf-8")
+        partial.rename(folder)  # fails if another process got there first: its copy is the same
+    shutil.rmtree(partial, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        splits = sorted(folder.parent.glob("registry-*-shards"), key=lambda p: p.stat().st_mtime)
+        for old in splits[:-_KEPT_SPLITS]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _parse(raw: bytes) -> Any:

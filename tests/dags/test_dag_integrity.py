@@ -27,6 +27,8 @@ def parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stores: list[dict]):
 
 
 def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch):
+    from airflow.sdk.definitions.param import process_params
+
     bag = parse(tmp_path, monkeypatch, [{**STORE, "store_hash": "aa1", "schedule": "0 3 * * *"}])
 
     assert bag.import_errors == {}
@@ -58,6 +60,11 @@ def test_one_dag_per_store_with_groups_tasks_and_settings(tmp_path, monkeypatch)
     for sync_type in SyncType:  # finalize checks these task ids
         assert required_tasks(sync_type) <= set(dag.task_dict)
     assert list(dag.params) == ["sync_type", "mode", "batch_id", "product_ids"]
+    # The params are the DAG's alone (not copied into each task: docs/scaling.md); a task gets them.
+    assert not any(task.params for task in dag.tasks)
+    conf = {"mode": "incremental"}
+    params = process_params(dag, dag.task_dict["claim_batch"], conf, suppress_exception=False)
+    assert params == {"sync_type": "all", "mode": "incremental", "batch_id": None, "product_ids": None}
     assert dag.params.get_param("product_ids").schema["maxItems"] == 250
     # A targeted sync needs only its claim and the products import to succeed.
     assert required_tasks(SyncType.PRODUCT, SyncMode.TARGETED) == {"claim_batch", "import.products"}

@@ -9,7 +9,6 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID
-from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync.searchable_fields import (
     FieldValuesError,
     SearchableField,
@@ -70,6 +69,8 @@ class DiscoverFieldsOperator(BaseOperator):
         self.store = store
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
+
         hook = SearchHook(self.store["search_conn_id"])
         fields = discover_fields(hook, self.store["store_hash"], self.store["searchable_fields"])
         self.log.info("Store %s: %d searchable fields: %s", self.store["store_hash"], len(fields), fields)
@@ -127,6 +128,8 @@ class CollectValuesOperator(ValueJobsOperator):
         self.job = job
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
+
         repository = ValueJobRepository(self.batch_db_conn_id)
         job_id = int(self.job["job_id"])
         try:
@@ -165,6 +168,8 @@ class PublishValuesOperator(ValueJobsOperator):
         self.store = store
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
+
         repository = ValueJobRepository(self.batch_db_conn_id)
         store_hash = self.store["store_hash"]
         run = self.find_run(context, repository)
