@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.sections import parse_environments
-from bench.settings import CREATE_INDEX_TASK_ID, BenchStore
-from bench.stack import DAG_FILE, BenchError, Stack
+from bench.sections import _generated_stores, parse_folder
+from bench.settings import CREATE_INDEX_TASK_ID, PARSE_STORES_LARGE, BenchStore
+from bench.stack import BenchError, Stack
+from bigcommerce_sync.stores import DAG_ID_PREFIX
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -30,16 +31,27 @@ Sample = tuple[list[dict[str, Any]], float]
 
 
 def profile(stack: Stack, store: BenchStore) -> dict[str, Any]:
-    """Profile the small store's products import (CPU, and wall clock with waits) and both parses."""
+    """Profile the small store's products import (CPU, and wall clock with waits) and two parses.
+
+    The parses: the shard 0 file of 10,000 stores in the suggested shards, as the DAG processor
+    parses it; and a worker's parse of one of its DAGs.
+    """
     if not PY_SPY.exists():
         raise BenchError(f"py-spy is not installed next to {sys.executable} (see requirements-dev.txt)")
-    env, one = parse_environments(stack)
-    parse_payload = {"dag_file": str(DAG_FILE), "warm": False}
+    setup = parse_folder(stack, PARSE_STORES_LARGE)
+    shard = setup.files[0]
+    store_hash = next(
+        s["store_hash"]
+        for s in _generated_stores(PARSE_STORES_LARGE)
+        if setup.store_file(s["store_hash"]) == shard
+    )
+    parse = {"dags_folder": str(setup.folder), "files": [str(shard)], "repeat": 0}
+    one = {**parse, "files": [], "one_dag": {"file": str(shard), "dag_id": f"{DAG_ID_PREFIX}{store_hash}"}}
     return {
         "import_cpu": _import(stack, store, "profile-import-cpu", store_only=True, idle=False),
         "import_wall": _import(stack, store, "profile-import-wall", store_only=False, idle=True),
-        "parse_1000": _summary(_record(stack, "profile-parse-1000", "bench.parse_child", parse_payload, env)),
-        "parse_one": _summary(_record(stack, "profile-parse-one", "bench.parse_child", parse_payload, one)),
+        "parse_shard": _summary(_record(stack, "profile-parse-shard", "bench.parse_child", parse, setup.env)),
+        "parse_one": _summary(_record(stack, "profile-parse-one", "bench.parse_child", one, setup.env)),
     }
 
 
@@ -66,6 +78,8 @@ def _record(
     output = RESULTS_DIR / f"{name}.json"
     rate = "100" if module == "bench.import_task" else "500"
     launcher = [str(PY_SPY), "record", "--rate", rate, "--format", "speedscope", "--output", str(output)]
+    if module == "bench.parse_child":
+        launcher.append("--subprocesses")  # each parse runs in a forked child
     stack.child(module, payload, name, env=env, launcher=[*launcher, *(["--idle"] if idle else []), "--"])
     return output
 
@@ -103,14 +117,16 @@ def _share(weight: float, total: float) -> float:
 
 
 def _focused(path: Path) -> Iterator[Sample]:
-    """Samples of the measured work: under ``run_task`` or ``DagBag``, or in threads it started."""
+    """Samples of the measured work: under ``run_task``, ``DagBag`` or the DAG processor's
+    ``_parse_file``, or in threads it started."""
     data = json.loads(path.read_text(encoding="utf-8"))
     frames = data["shared"]["frames"]
     for thread in data["profiles"]:
         for indexes, weight in zip(thread["samples"], thread["weights"], strict=True):
             stack = [frames[i] for i in indexes]
             names = {frame["name"] for frame in stack}
-            if names & {"run_task", "DagBag.__init__"} or (stack and stack[0]["name"] == "Thread._bootstrap"):
+            measured = names & {"run_task", "DagBag.__init__", "_parse_file"}
+            if measured or (stack and stack[0]["name"] == "Thread._bootstrap"):
                 yield stack, weight
 
 

@@ -12,6 +12,7 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -164,6 +165,22 @@ def _run_sections(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     return {key: _measure(title, measure) for key, title, measure in plan if key in args.only}
 
 
+def _earlier_sections(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sections of the results file this run does not measure (``--only``), and the runs they are from.
+
+    So that running one section alone replaces its figures and leaves the others' in the file.
+    """
+    try:
+        earlier = json.loads(args.output.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, {}
+    ran = {*args.only, "meta", "targets"} | ({"memory"} if {"e2e", "peer"} <= set(args.only) else set())
+    kept = {key: value for key, value in earlier.items() if key not in ran}
+    meta = earlier.get("meta", {})
+    run = {"started_utc": meta.get("started_utc"), "commit": meta.get("commit")}
+    return kept, {key: meta.get("kept", {}).get(key, run) for key in kept}
+
+
 def _failed(key: str, section: Any) -> bool:
     """Whether a section failed; the peer not running is reported, not a failure of the run."""
     if not isinstance(section, dict) or "error" not in section:
@@ -186,10 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     if {"e2e", "peer"} <= set(args.only):
         results["memory"] = _memory(results)
     results["meta"] |= {"load_after": _load(), "seconds": time.monotonic() - started}
+    kept, provenance = _earlier_sections(args)
+    results = {**kept, **results}
+    if provenance:
+        results["meta"]["kept"] = provenance
     results["targets"] = report.evaluate(results)
     report.write_json(results, args.output)
     print(report.render(results))
-    failed = [key for key, value in results.items() if _failed(key, value)]
+    failed = [key for key, value in results.items() if key not in kept and _failed(key, value)]
     if failed:
         print(f"\nSections that failed: {', '.join(failed)}; logs kept in {workdir}/logs", file=sys.stderr)
         return 1

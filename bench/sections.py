@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -12,14 +15,27 @@ from bench.settings import (
     CREATE_INDEX_TASK_ID,
     FULL_CATALOG,
     ITEMS_PER_PAGE,
+    PARSE_REPEATED,
     PARSE_STORES,
+    PARSE_STORES_LARGE,
     PRODUCT_INCLUDES,
     BenchStore,
 )
 from bench.stack import DAG_FILE, BenchError, Stack, write_registry
 from bigcommerce_simulator import SimulatorProcess, StoreSpec
+from bigcommerce_sync.shards import FIRST_FILE, SHARD_DIR, shard_file, suggested_shards, write_shard_files
+from bigcommerce_sync.stores import DAG_ID_PREFIX, shard_of
 
 IMPORT_JOBS = ("products", "categories", "blogs")
+# The DAG files other than the store sync's, with the DAGs they build from a registry without
+# webhook stores (the webhook DAGs are built only when a store takes webhooks).
+OTHER_DAG_FILES = (
+    "bigcommerce_operations.py",
+    "bigcommerce_searchable_values.py",
+    "bigcommerce_webhook_applier.py",
+    "bigcommerce_webhook_registration.py",
+)
+OTHER_DAGS = ("bigcommerce_operations", "bigcommerce_daily_report", "bigcommerce_searchable_values")
 
 
 def simulator_alone(pages: int) -> dict[str, Any]:
@@ -188,32 +204,116 @@ def rate_limited(stack: Stack, store: BenchStore, windows: int) -> dict[str, Any
     }
 
 
-def parse_environments(stack: Stack) -> tuple[dict[str, str], dict[str, str]]:
-    """Environments to parse the DAG file with a registry of 1,000 stores: whole, and one DAG's."""
-    registry = write_registry(stack.workdir / "stores-1000.yaml", _generated_stores(PARSE_STORES))
-    env = {"BIGCOMMERCE_SYNC_STORES_FILE": str(registry)}
-    return env, {**env, "_AIRFLOW_PARSING_CONTEXT_DAG_ID": f"bigcommerce_sync_store{PARSE_STORES // 2:04d}"}
+@dataclass(frozen=True)
+class ParseFolder:
+    """A DAGs folder of its own for the parse section: the project's DAG files and shard files.
+
+    :param stores: generated stores in its registry.
+    :param shards: ``store_dag_shards``, and the shard files written for it.
+    :param folder: the folder.
+    :param env: the registry, the count, the folder and an empty registry cache.
+    """
+
+    stores: int
+    shards: int
+    folder: Path
+    env: dict[str, str]
+
+    @property
+    def files(self) -> list[Path]:
+        """Every DAG file, shard 0's first."""
+        first = shard_file(self.folder, 0)
+        return [first, *sorted(p for p in self.folder.rglob("*.py") if p != first)]
+
+    def store_file(self, store_hash: str) -> Path:
+        """The file of the store's shard: the one a worker is sent to for its tasks."""
+        return shard_file(self.folder, shard_of(store_hash, self.shards))
+
+
+def parse_folder(stack: Stack, stores: int, shards: int | None = None) -> ParseFolder:
+    """Lay out a DAGs folder with ``stores`` generated stores in ``shards`` (default: the suggested count)."""
+    shards = shards or suggested_shards(stores)
+    root = stack.workdir / f"parse-{stores}-{shards}"
+    folder = root / "dags"
+    folder.mkdir(parents=True, exist_ok=True)
+    for dag_file in DAG_FILE.parent.glob("*.py"):
+        shutil.copy(dag_file, folder)
+    write_shard_files(folder, shards)
+    registry = write_registry(root / "stores.yaml", _generated_stores(stores))
+    env = {
+        "BIGCOMMERCE_SYNC_STORES_FILE": str(registry),
+        "AIRFLOW__BIGCOMMERCE_SYNC__STORE_DAG_SHARDS": str(shards),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(folder),
+        "XDG_CACHE_HOME": str(root / "cache"),
+    }
+    return ParseFolder(stores, shards, folder, env)
 
 
 def parse_times(stack: Stack) -> dict[str, Any]:
-    """Section 4: the DAG file with 1,000 stores, whole and with one DAG's parsing context."""
-    env, one = parse_environments(stack)
-    runs = {
-        "stores_1000": _parse(stack, "parse-1000", env, warm=False, dags=PARSE_STORES),
-        "one_dag": _parse(stack, "parse-one", one, warm=False, dags=1),
-        "stores_1000_warm": _parse(stack, "parse-1000-warm", env, warm=True, dags=PARSE_STORES),
-        "one_dag_warm": _parse(stack, "parse-one-warm", one, warm=True, dags=1),
+    """Section 4: every DAG file parsed as the DAG processor parses it; a worker's parse of one DAG.
+
+    At 1,000 stores in one file (no shards: how it was) and in the suggested count of shards,
+    and at 10,000 stores in theirs.
+    """
+    single = _parse_files(stack, parse_folder(stack, PARSE_STORES, shards=1), repeat=1)
+    figures: dict[str, Any] = {
+        "one_file_s_1k": single["files_max_s"],
+        "one_file_cpu_s_1k": single["files_max_cpu_s"],
     }
-    figures: dict[str, Any] = {f"{name}_s": run["seconds"] for name, run in runs.items()}
-    figures["tasks_1000"] = runs["stores_1000"]["tasks"]
+    for stores, size in ((PARSE_STORES, "1k"), (PARSE_STORES_LARGE, "10k")):
+        setup = parse_folder(stack, stores)
+        worker = _generated_stores(stores)[stores // 2]["store_hash"] if size == "10k" else None
+        run = _parse_files(stack, setup, repeat=PARSE_REPEATED, worker=worker)
+        figures |= {
+            f"{key}_{size}": value for key, value in run.items() if key not in ("one_dag", "one_dag_cold")
+        }
+        if worker:
+            figures["one_dag_s"] = run["one_dag"]["seconds"]
+            figures["one_dag_cpu_s"] = run["one_dag"]["cpu_s"]
+            figures["one_dag_cold_s"] = run["one_dag_cold"]["seconds"]
     return figures
 
 
-def _parse(stack: Stack, name: str, env: dict[str, str], *, warm: bool, dags: int) -> dict[str, Any]:
-    result = stack.child("bench.parse_child", {"dag_file": str(DAG_FILE), "warm": warm}, name, env=env)
-    if result["dags"] != dags or result["import_errors"]:
-        raise BenchError(f"{name}: {result['dags']} DAGs (expected {dags}); errors {result['import_errors']}")
-    return result
+def _parse_files(
+    stack: Stack, setup: ParseFolder, *, repeat: int, worker: str | None = None
+) -> dict[str, Any]:
+    """Parse every file of ``setup`` in a child playing the DAG processor; check and sum up what it found."""
+    payload: dict[str, Any] = {
+        "dags_folder": str(setup.folder),
+        "files": [str(path) for path in setup.files],
+        "repeat": repeat,
+    }
+    if worker:
+        payload["one_dag"] = {"file": str(setup.store_file(worker)), "dag_id": f"{DAG_ID_PREFIX}{worker}"}
+    name = f"parse-{setup.stores}-{setup.shards}"
+    result = stack.child("bench.parse_child", payload, name, env=setup.env)
+    files = {Path(path).relative_to(setup.folder).as_posix(): run for path, run in result["files"].items()}
+    errors = {name: run["import_errors"] for name, run in files.items() if run["import_errors"]}
+    dags = sum(run["dags"] for run in files.values())
+    expected = setup.stores + len(OTHER_DAGS)
+    if errors or dags != expected:
+        raise BenchError(f"{name}: {dags} DAGs (expected {expected}); import errors {errors}")
+    slowest = max(files, key=lambda name: files[name]["seconds"])
+    shard_dags = [
+        run["dags"] for name, run in files.items() if name.startswith(SHARD_DIR) or name == FIRST_FILE
+    ]
+    figures: dict[str, Any] = {
+        "shards": setup.shards,
+        "files": len(files),
+        "dags": dags,
+        "stores_per_file_max": max(shard_dags),
+        "files_max_s": files[slowest]["seconds"],
+        "files_max_cpu_s": max(run["cpu_s"] for run in files.values()),
+        "slowest_file": f"{slowest} ({files[slowest]['dags']} DAGs)",
+        "first_parse_s": result["first"]["seconds"],
+        "other_files_s": {name: run["seconds"] for name, run in files.items() if name in OTHER_DAG_FILES},
+    }
+    if worker:
+        for key in ("one_dag", "one_dag_cold"):
+            if result[key]["dags"] != [f"{DAG_ID_PREFIX}{worker}"] or result[key]["import_errors"]:
+                raise BenchError(f"{name}: the worker's parse built {result[key]}")
+            figures[key] = result[key]
+    return figures
 
 
 def _generated_stores(count: int) -> list[dict[str, object]]:
