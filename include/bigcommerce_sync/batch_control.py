@@ -157,6 +157,8 @@ def cancel(
             "batch failed and drops its unpublished versions",
             batch.run_id,
         )
+    if batch.status == "processing":  # the webhook applier's batches: several to a run, none of its own
+        raise BatchControlError(f"batch {batch_id} is processing with no Airflow run of its own to cancel")
     if batch.status != "paused":
         raise BatchControlError(
             f"batch {batch_id} is {batch.status}: only a processing or paused batch can be cancelled"
