@@ -59,9 +59,7 @@ def celery_fanout(stack: Stack) -> dict[str, Any]:
         settings = {**fan.connections(batch_db=DATABASES[0]), "BIGCOMMERCE_SYNC_STORES_FILE": str(registry)}
         home = stack.workdir / "celery-airflow"
         metadata = fan.database_url(DATABASES[1])
-        with LocalAirflow(
-            home, settings, metadata_db_url=metadata, paused_at_creation=False, executor="celery"
-        ) as airflow:
+        with LocalAirflow(home, settings, metadata_db_url=metadata, executor="celery") as airflow:
             for store_hash in hashes:
                 airflow.wait_for_dag(f"bigcommerce_sync_{store_hash}")
             with _PoolSampler(airflow) as pool:

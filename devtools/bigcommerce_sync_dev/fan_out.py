@@ -41,9 +41,9 @@ def instant(value: str) -> datetime:
 def sync_at_once(
     airflow: LocalAirflow, store_hashes: Sequence[str], conf: dict[str, Any], *, timeout: float
 ) -> list[StoreRun]:
-    """Trigger every store's sync DAG back to back, wait until every run has ended, return them.
+    """Unpause every store's sync DAG, trigger them back to back, wait until every run has ended.
 
-    :param airflow: the running Airflow; its DAGs must be parsed and unpaused.
+    :param airflow: the running Airflow; the DAGs must be parsed (the other DAGs stay as they are).
     :param store_hashes: the stores, one DAG each (``bigcommerce_sync_<store_hash>``).
     :param conf: every run's conf, e.g. ``{"sync_type": "all"}``.
     :param timeout: seconds for all of them to end.
@@ -52,6 +52,10 @@ def sync_at_once(
     session.headers.update(airflow.auth_headers())
     api = f"{airflow.url}/api/v2/dags"
     run_ids = {}
+    for store_hash in store_hashes:
+        session.patch(
+            f"{api}/bigcommerce_sync_{store_hash}", json={"is_paused": False}, timeout=30
+        ).raise_for_status()
     for store_hash in store_hashes:
         answer = session.post(
             f"{api}/bigcommerce_sync_{store_hash}/dagRuns",

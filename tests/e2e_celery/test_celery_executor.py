@@ -1,8 +1,8 @@
-"""The CeleryExecutor end to end: two workers share four stores' syncs, the search_bulk pool caps them.
+"""The CeleryExecutor end to end: two workers share three stores' syncs, the search_bulk pool caps them.
 
 Its own Airflow (``LocalAirflow(executor="celery")``: a Redis broker, the metadata database as
 Celery's result backend, two ``airflow celery worker`` processes) on the session's Postgres and
-Elasticsearch, serving four small stores with a tight quota. A package apart from ``tests/e2e``,
+Elasticsearch, serving three small stores with a tight quota. A package apart from ``tests/e2e``,
 so that it never runs beside that package's live Airflow.
 """
 
@@ -24,8 +24,8 @@ from bigcommerce_sync_dev.stack import DevStack
 
 pytestmark = pytest.mark.e2e
 
-STORES = [f"celery{n}" for n in range(1, 5)]
-POOL_SLOTS = 3  # fewer than the imports ready at once (3 per store), so the pool is what holds them
+STORES = [f"celery{n}" for n in range(1, 4)]
+POOL_SLOTS = 2  # fewer than the imports ready at once (3 per store), so the pool is what holds them
 QUOTA, WINDOW_MS = 10, 2_000  # a sync spends more than one window: the imports must pace themselves
 
 
@@ -61,7 +61,6 @@ def celery_airflow(tmp_path_factory, dev_stack):
             workdir / "home",
             settings,
             metadata_db_url=stack.database_url(metadata_db),
-            paused_at_creation=False,
             executor="celery",
             pool_slots={SEARCH_BULK.name: POOL_SLOTS},
         )
@@ -71,10 +70,10 @@ def celery_airflow(tmp_path_factory, dev_stack):
             yield airflow, stack, stack.database_url(batch_db)
 
 
-def test_four_stores_at_once_on_two_celery_workers(celery_airflow):
+def test_three_stores_at_once_on_two_celery_workers(celery_airflow):
     airflow, stack, batch_db_url = celery_airflow
 
-    runs = sync_at_once(airflow, STORES, {"sync_type": "all"}, timeout=300)
+    runs = sync_at_once(airflow, STORES, {"sync_type": "all"}, timeout=600)
 
     assert {run.store_hash: run.run["state"] for run in runs} == dict.fromkeys(STORES, "success")
     with closing(psycopg.connect(batch_db_url)) as db:
@@ -83,8 +82,8 @@ def test_four_stores_at_once_on_two_celery_workers(celery_airflow):
     ran = [ti for run in runs for ti in run.task_instances if ti["state"] in ("success", "skipped")]
     # Both workers took tasks (each task instance's hostname names its worker).
     assert set(Counter(ti["hostname"] for ti in ran)) == set(airflow.worker_names)
-    # The bulk loads of all four stores went through the pool: never more than its slots at once,
-    # and the pool was full at some point (twelve imports were ready for eight worker slots).
+    # Every store's bulk loads went through the pool: never more than its slots at once, and the pool
+    # was full at some point (nine imports became ready for eight worker slots).
     bulk = [ti for ti in ran if ti["pool"] == SEARCH_BULK.name]
     assert len(bulk) == 4 * len(STORES)  # three imports and rebuild_index (skipped) per store
     assert peak_overlap(bulk) == POOL_SLOTS
