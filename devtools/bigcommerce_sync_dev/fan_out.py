@@ -7,7 +7,6 @@ instances: which worker ran them (``hostname``), when (``start_date``, ``end_dat
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,7 +80,6 @@ def sync_at_once(
         what=f"the end of {len(run_ids)} runs",
         interval=2.0,
     )
-    time.sleep(1)  # the last task instances' end dates are written just before the run's state
     return [
         StoreRun(
             store_hash,
