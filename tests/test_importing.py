@@ -87,7 +87,7 @@ def test_bad_items_are_recorded_with_their_id_and_skipped(index):
 
 def test_documents_the_index_rejects_are_recorded(index):
     items = page_items(1, 5)
-    items[2]["channel_id"] = "not-a-number"  # mapped as long
+    items[2]["type"] = "x" * 40_000  # a keyword term beyond Lucene's 32,766 bytes
 
     result, recorded = run(index, stream([items]))
 

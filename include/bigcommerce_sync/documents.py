@@ -1,23 +1,33 @@
 """Pure functions from BigCommerce API objects to search documents.
 
-Each raises :class:`DocumentError` saying which field is wrong, so one bad item
-is recorded and skipped instead of failing a whole import.
+Each raises :class:`DocumentError` saying which item and field is wrong, so one bad item
+is recorded and skipped instead of failing a whole import. Every field is read through
+:class:`_Fields`, which checks that its JSON type is the one the document needs: a price
+that is a string, images that are not a list, a name that is an object are refused, never
+passed on to fail the whole import (or the search cluster) further along.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
-_TAG = re.compile(r"<[^>]*>")
+# A tag ends at the next ``>``, and never spans another ``<``: with ``<[^>]*>`` a text of many
+# ``<`` without a ``>`` (a hostile description) took time quadratic in its length.
+_TAG = re.compile(r"<[^<>]*>")
 # The field of a fingerprinted document that holds the hash of the rest of it.
 CONTENT_HASH = "content_hash"
+# Ids and integer fields are the search index's ``long``.
+_LONG = (-(2**63), 2**63 - 1)
+# How much of a bad value an error quotes (an item may carry a megabyte of text).
+_SHOWN = 80
 
 
 class DocumentError(ValueError):
@@ -43,39 +53,42 @@ def product_document(
     :param categories: category names by id.
     """
     product_id = _required_id(product, "id", "product")
-    category_ids = [c for c in product.get("categories") or [] if isinstance(c, int)]
+    fields = _Fields(product, f"product {product_id}")
+    category_ids = [c for c in fields.list("categories") if isinstance(c, int) and not isinstance(c, bool)]
+    brand_id = fields.integer("brand_id")
+    variants = fields.objects("variants")
+    images = fields.objects("images")
+    custom_fields = fields.objects("custom_fields")
     return {
         "id": product_id,
         "name": _required_text(product, "name", "product", product_id),
-        "sku": product.get("sku") or None,
-        "type": product.get("type"),
-        "description": html_to_text(product.get("description")),
-        "search_keywords": product.get("search_keywords") or "",
-        "meta_keywords": _strings(product.get("meta_keywords")),
-        "page_title": product.get("page_title") or "",
-        "meta_description": product.get("meta_description") or "",
-        "brand_id": product.get("brand_id") or None,
-        "brand_name": brands.get(product.get("brand_id") or 0),
+        "sku": fields.text("sku") or None,
+        "type": fields.text("type"),
+        "description": html_to_text(fields.text("description")),
+        "search_keywords": fields.text("search_keywords") or "",
+        "meta_keywords": fields.words("meta_keywords"),
+        "page_title": fields.text("page_title") or "",
+        "meta_description": fields.text("meta_description") or "",
+        "brand_id": brand_id or None,
+        "brand_name": brands.get(brand_id or 0),
         "category_ids": category_ids,
         "category_names": [categories[c] for c in category_ids if c in categories],
-        "price": product.get("price"),
-        "sale_price": product.get("sale_price"),
-        "calculated_price": product.get("calculated_price"),
-        "is_visible": bool(product.get("is_visible", True)),
-        "availability": product.get("availability"),
-        "inventory_level": product.get("inventory_level"),
-        "url": (product.get("custom_url") or {}).get("url"),
-        "upc": product.get("upc") or None,
-        "mpn": product.get("mpn") or None,
-        "gtin": product.get("gtin") or None,
-        "date_modified": product.get("date_modified"),
-        "variants": [_variant(v) for v in product.get("variants") or []],
-        "images": [_image(i) for i in _sorted_images(product.get("images"))],
-        "thumbnail_url": _thumbnail(product),
-        "custom_fields": [
-            {"name": f.get("name"), "value": f.get("value")} for f in product.get("custom_fields") or []
-        ],
-        "facets": _facets(product),
+        "price": fields.number("price"),
+        "sale_price": fields.number("sale_price"),
+        "calculated_price": fields.number("calculated_price"),
+        "is_visible": fields.flag("is_visible", True),
+        "availability": fields.text("availability"),
+        "inventory_level": fields.integer("inventory_level"),
+        "url": fields.object("custom_url").text("url"),
+        "upc": fields.text("upc") or None,
+        "mpn": fields.text("mpn") or None,
+        "gtin": fields.text("gtin") or None,
+        "date_modified": fields.text("date_modified"),
+        "variants": [_variant(v) for v in variants],
+        "images": [_image(i) for i in sorted(images, key=lambda image: image.integer("sort_order") or 0)],
+        "thumbnail_url": _thumbnail(fields.object("primary_image"), images),
+        "custom_fields": [{"name": f.text("name"), "value": f.text("value")} for f in custom_fields],
+        "facets": _facets(variants, custom_fields),
     }
 
 
@@ -86,59 +99,64 @@ def category_document(category: Mapping[str, Any], path: Sequence[Mapping[str, A
     :param path: the categories from the root down to and including this one.
     """
     category_id = _required_id(category, "category_id", "category")
+    fields = _Fields(category, f"category {category_id}")
+    path = [c for c in path if isinstance(c, Mapping)]
     return {
         "id": category_id,
-        "tree_id": category.get("tree_id"),
-        "parent_id": category.get("parent_id") or 0,
+        "tree_id": fields.integer("tree_id"),
+        "parent_id": fields.integer("parent_id") or 0,
         "name": _required_text(category, "name", "category", category_id),
-        "description": html_to_text(category.get("description")),
+        "description": html_to_text(fields.text("description")),
         "path": " > ".join(str(c.get("name", "")) for c in path),
         "path_ids": [c.get("category_id") for c in path],
         "depth": len(path),
-        "url": (category.get("url") or {}).get("path"),
-        "is_visible": bool(category.get("is_visible", True)),
-        "page_title": category.get("page_title") or "",
-        "meta_keywords": _strings(category.get("meta_keywords")),
-        "meta_description": category.get("meta_description") or "",
-        "search_keywords": category.get("search_keywords") or "",
+        "url": fields.object("url").text("path"),
+        "is_visible": fields.flag("is_visible", True),
+        "page_title": fields.text("page_title") or "",
+        "meta_keywords": fields.words("meta_keywords"),
+        "meta_description": fields.text("meta_description") or "",
+        "search_keywords": fields.text("search_keywords") or "",
     }
 
 
 def page_document(page: Mapping[str, Any]) -> dict[str, Any]:
     """Build a web page document from a ``/v3/content/pages`` item fetched with ``include=body``."""
     page_id = _required_id(page, "id", "page")
+    fields = _Fields(page, f"page {page_id}")
+    page_type = fields.text("type")
     return {
         "id": page_id,
-        "type": page.get("type"),
+        "type": page_type,
         "name": _required_text(page, "name", "page", page_id),
-        "body": html_to_text(page.get("body")) if page.get("type") != "raw" else "",
-        "url": page.get("url") or page.get("link"),
-        "is_visible": bool(page.get("is_visible", True)),
-        "channel_id": page.get("channel_id", 1),
-        "parent_id": page.get("parent_id") or 0,
-        "meta_title": page.get("meta_title") or "",
-        "meta_description": page.get("meta_description") or "",
-        "meta_keywords": page.get("meta_keywords") or "",
-        "search_keywords": page.get("search_keywords") or "",
+        "body": html_to_text(fields.text("body")) if page_type != "raw" else "",
+        "url": fields.text("url") or fields.text("link"),
+        "is_visible": fields.flag("is_visible", True),
+        "channel_id": fields.integer("channel_id", default=1),
+        "parent_id": fields.integer("parent_id") or 0,
+        "meta_title": fields.text("meta_title") or "",
+        "meta_description": fields.text("meta_description") or "",
+        "meta_keywords": fields.text("meta_keywords") or "",
+        "search_keywords": fields.text("search_keywords") or "",
     }
 
 
 def blog_post_document(post: Mapping[str, Any]) -> dict[str, Any]:
     """Build a blog post document from a ``/v2/blog/posts`` item."""
     post_id = _required_id(post, "id", "blog post")
+    fields = _Fields(post, f"blog post {post_id}")
     return {
         "id": post_id,
         "title": _required_text(post, "title", "blog post", post_id),
-        "url": post.get("url"),
-        "body": html_to_text(post.get("body")),
-        "summary": html_to_text(post.get("summary")),
-        "tags": _strings(post.get("tags")),
-        "author": post.get("author") or "",
-        "is_published": bool(post.get("is_published", False)),
-        "published_at": _published_at(post),
-        "thumbnail_path": post.get("thumbnail_path") or None,
-        "meta_description": post.get("meta_description") or "",
-        "meta_keywords": post.get("meta_keywords") or "",
+        "url": fields.text("url"),
+        "body": html_to_text(fields.text("body")),
+        "summary": html_to_text(fields.text("summary")),
+        "tags": fields.words("tags"),
+        "author": fields.text("author") or "",
+        "is_published": fields.flag("is_published", False),
+        "published_at": _published_at(fields),
+        "thumbnail_path": fields.text("thumbnail_path") or None,
+        "meta_description": fields.text("meta_description") or "",
+        "meta_keywords": fields.text("meta_keywords") or "",
     }
 
 
@@ -159,83 +177,161 @@ def fingerprinted(to_document: Callable[[Any], dict[str, Any]]) -> Callable[[Any
 
 
 def _required_id(item: Mapping[str, Any], key: str, kind: str) -> int:
-    value = item.get(key) if isinstance(item, Mapping) else None
+    if not isinstance(item, Mapping):
+        raise DocumentError(f"{kind} is not an object (got {_shown(item)})")
+    value = item.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise DocumentError(f"{kind} has no positive integer {key!r} (got {value!r})")
+        raise DocumentError(f"{kind} has no positive integer {key!r} (got {_shown(value)})")
+    if value > _LONG[1]:
+        raise DocumentError(f"{kind} {key!r} is beyond 64 bits (got {value})")
     return value
 
 
 def _required_text(item: Mapping[str, Any], key: str, kind: str, item_id: int) -> str:
     value = item.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise DocumentError(f"{kind} {item_id}: {key!r} must be a non-empty string (got {value!r})")
+        raise DocumentError(f"{kind} {item_id}: {key!r} must be a non-empty string (got {_shown(value)})")
     return value
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return [str(v) for v in value or [] if v is not None]
+def _shown(value: Any) -> str:
+    """The value as an error quotes it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}… ({len(text)} characters)"
 
 
-def _variant(variant: Mapping[str, Any]) -> dict[str, Any]:
-    options = variant.get("option_values") or []
+class _Fields:
+    """Reads the fields of one API object, each checked for the JSON type the document needs.
+
+    A field that is absent or ``null`` reads as ``None`` (or the default given); any other
+    value of the wrong type raises :class:`DocumentError` naming the item and the field's path.
+
+    :param item: the object (or a nested one).
+    :param where: the item, e.g. ``product 111``.
+    :param path: the nested object's path in the item, e.g. ``variants[2]``.
+    """
+
+    def __init__(self, item: Mapping[str, Any], where: str, path: str = "") -> None:
+        self.item, self.where, self.path = item, where, path
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.item
+
+    def text(self, key: str) -> str | None:
+        return self._read(key, str, "a string")
+
+    def number(self, key: str) -> int | float | None:
+        value = self._read(key, (int, float), "a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            self._refuse(key, "a finite number", value)
+        return value
+
+    def integer(self, key: str, default: int | None = None) -> int | None:
+        value = self._read(key, int, "an integer", default)
+        if value is not None and not _LONG[0] <= value <= _LONG[1]:
+            self._refuse(key, "a 64-bit integer", value)
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.item.get(key, default)
+        if value is not None and not isinstance(value, bool):
+            self._refuse(key, "true or false", value)
+        return bool(value)
+
+    def list(self, key: str) -> list[Any]:
+        return self._read(key, list, "a list") or []
+
+    def object(self, key: str) -> _Fields:
+        value = self._read(key, Mapping, "an object") or {}
+        return _Fields(value, self.where, self._name(key))
+
+    def objects(self, key: str) -> list[_Fields]:
+        """A list of objects, e.g. a product's ``variants``."""
+        values = self.list(key)
+        for position, value in enumerate(values):
+            if not isinstance(value, Mapping):
+                self._refuse(f"{key}[{position}]", "an object", value)
+        return [_Fields(value, self.where, self._name(f"{key}[{i}]")) for i, value in enumerate(values)]
+
+    def words(self, key: str) -> list[str]:
+        """A comma-separated string or a list of strings (numbers are taken as text), as a list."""
+        value = self.item.get(key)
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if value is not None and not isinstance(value, list):
+            self._refuse(key, "a string or a list of strings", value)
+        for position, word in enumerate(value or []):
+            if word is not None and not isinstance(word, str | int | float):
+                self._refuse(f"{key}[{position}]", "a string", word)
+        return [str(word) for word in value or [] if word is not None]
+
+    def _read(self, key: str, kind: type | tuple[type, ...], expected: str, default: Any = None) -> Any:
+        value = self.item.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, kind) or isinstance(value, bool):
+            self._refuse(key, expected, value)
+        return value
+
+    def _name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def _refuse(self, key: str, expected: str, value: Any) -> NoReturn:
+        raise DocumentError(f"{self.where}: {self._name(key)!r} must be {expected} (got {_shown(value)})")
+
+
+def _variant(variant: _Fields) -> dict[str, Any]:
+    options = variant.objects("option_values")
+    price = variant.number("calculated_price") if "calculated_price" in variant else variant.number("price")
     return {
-        "id": variant.get("id"),
-        "sku": variant.get("sku"),
-        "price": variant.get("calculated_price", variant.get("price")),
-        "inventory_level": variant.get("inventory_level"),
-        "options": ", ".join(f"{o.get('option_display_name')}: {o.get('label')}" for o in options),
+        "id": variant.integer("id"),
+        "sku": variant.text("sku"),
+        "price": price,
+        "inventory_level": variant.integer("inventory_level"),
+        "options": ", ".join(f"{o.text('option_display_name')}: {o.text('label')}" for o in options),
     }
 
 
-def _facets(product: Mapping[str, Any]) -> list[dict[str, str]]:
+def _facets(variants: list[_Fields], custom_fields: list[_Fields]) -> list[dict[str, str]]:
     """The product's option values and custom fields, each ``(kind, name, value)`` once.
 
     What storefront filters list: a product with red variants in three sizes carries
     ``option Color = Red`` once, so a nested aggregation counts products, not variants.
     """
     options = {
-        ("option", o.get("option_display_name"), o.get("label"))
-        for variant in product.get("variants") or []
-        for o in variant.get("option_values") or []
+        ("option", o.text("option_display_name"), o.text("label"))
+        for variant in variants
+        for o in variant.objects("option_values")
     }
-    fields = {("custom_field", f.get("name"), f.get("value")) for f in product.get("custom_fields") or []}
+    fields = {("custom_field", f.text("name"), f.text("value")) for f in custom_fields}
     return [
         {"kind": kind, "name": str(name), "value": str(value)}
         for kind, name, value in sorted((k, str(n), str(v)) for k, n, v in options | fields if n and v)
     ]
 
 
-def _sorted_images(images: Any) -> list[Mapping[str, Any]]:
-    return sorted(images or [], key=lambda image: image.get("sort_order") or 0)
-
-
-def _image(image: Mapping[str, Any]) -> dict[str, Any]:
+def _image(image: _Fields) -> dict[str, Any]:
     return {
-        "url_standard": image.get("url_standard"),
-        "url_thumbnail": image.get("url_thumbnail"),
-        "is_thumbnail": bool(image.get("is_thumbnail")),
-        "description": image.get("description") or "",
+        "url_standard": image.text("url_standard"),
+        "url_thumbnail": image.text("url_thumbnail"),
+        "is_thumbnail": image.flag("is_thumbnail", False),
+        "description": image.text("description") or "",
     }
 
 
-def _thumbnail(product: Mapping[str, Any]) -> str | None:
-    primary = product.get("primary_image") or {}
-    if primary.get("url_thumbnail"):
-        return primary["url_thumbnail"]
-    thumbnails = [i for i in product.get("images") or [] if i.get("is_thumbnail")]
-    return thumbnails[0].get("url_thumbnail") if thumbnails else None
+def _thumbnail(primary: _Fields, images: list[_Fields]) -> str | None:
+    if primary.text("url_thumbnail"):
+        return primary.text("url_thumbnail")
+    thumbnails = [i for i in images if i.flag("is_thumbnail", False)]
+    return thumbnails[0].text("url_thumbnail") if thumbnails else None
 
 
-def _published_at(post: Mapping[str, Any]) -> str | None:
+def _published_at(post: _Fields) -> str | None:
     """Prefer ``published_date_iso8601``; the ``published_date`` object's examples disagree."""
-    iso = post.get("published_date_iso8601")
-    if isinstance(iso, str) and iso:
+    iso = post.text("published_date_iso8601")
+    if iso:
         try:
             return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S%z").isoformat()
         except ValueError:
-            raise DocumentError(
-                f"blog post {post.get('id')}: unreadable published_date_iso8601 {iso!r}"
-            ) from None
+            raise DocumentError(f"{post.where}: unreadable published_date_iso8601 {_shown(iso)}") from None
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from bigcommerce_sync.sync_types import Entity
 if TYPE_CHECKING:
     from bigcommerce_sync.batches import Checkpoint
     from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
+
+log = logging.getLogger(__name__)
 
 PRODUCT_INCLUDES = "variants,images,custom_fields,primary_image"
 # Product ids per ``id:in`` request of a targeted sync (one page each: a short URL, 250 at most).
@@ -118,7 +121,7 @@ def _id_list(ids: Sequence[int]) -> str:
 
 def _product_stream(hook: BigCommerceHook, pages: Iterator[list[Item]]) -> EntityStream:
     """Products become documents with their brand and category names, which are read first."""
-    brands = {b["id"]: b["name"] for page in hook.iter_v3_pages("catalog/brands") for b in page}
+    brands = _brand_names(hook.iter_v3_pages("catalog/brands"))
     categories = _category_names(hook)
     return EntityStream(
         Entity.PRODUCTS, pages, lambda p: documents.product_document(p, brands, categories), "id"
@@ -128,7 +131,7 @@ def _product_stream(hook: BigCommerceHook, pages: Iterator[list[Item]]) -> Entit
 def _categories(hook: BigCommerceHook, start: Checkpoint | None = None) -> EntityStream:
     """Categories are few (thousands), so the tree is read whole to give every one its path."""
     every = _tree_categories(hook)
-    by_key = {(c.get("tree_id"), c.get("category_id")): c for c in every}
+    by_key = {key: c for c in every if (key := _tree_key(c, "category_id")) is not None}
 
     def to_document(category: Item) -> Item:
         return documents.category_document(category, _path(category, by_key))
@@ -155,14 +158,36 @@ def _blog_posts(hook: BigCommerceHook, start: Checkpoint | None = None) -> Entit
 def _category_names(hook: BigCommerceHook) -> dict[int, str]:
     """Every category's name by id, read a whole tree per request (the flat list takes 250 a page)."""
     names: dict[int, str] = {}
-    trees = [tree for page in hook.iter_v3_pages("catalog/trees") for tree in page]
+    trees = [tree for page in hook.iter_v3_pages("catalog/trees") for tree in page if _has_int_id(tree)]
     nodes = [node for tree in trees for node in hook.get_v3_data(f"catalog/trees/{tree['id']}/categories")]
     while nodes:
         node = nodes.pop()
-        if isinstance(node, dict) and isinstance(node.get("id"), int):
+        if _has_int_id(node):
             names[node["id"]] = str(node.get("name", ""))
-            nodes.extend(node.get("children") or [])
+            children = node.get("children")
+            nodes.extend(children if isinstance(children, list) else [])
     return names
+
+
+def _brand_names(pages: Iterator[list[Any]]) -> dict[int, str]:
+    """Brand names by id; a malformed brand is left out (its products get no brand name), not fatal."""
+    brands = [brand for page in pages for brand in page]
+    names = {b["id"]: b["name"] for b in brands if _has_int_id(b) and isinstance(b.get("name"), str)}
+    if len(names) < len(brands):
+        log.warning("%d brands with no integer id or no name were left out", len(brands) - len(names))
+    return names
+
+
+def _has_int_id(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("id"), int) and not isinstance(item["id"], bool)
+
+
+def _tree_key(category: Any, id_field: str) -> tuple[Any, Any] | None:
+    """``(tree_id, <id_field>)`` of a category, or ``None`` when it is no object or the ids are junk."""
+    if not isinstance(category, dict):
+        return None
+    key = (category.get("tree_id"), category.get(id_field))
+    return key if all(part is None or isinstance(part, int | str) for part in key) else None
 
 
 def _tree_categories(hook: BigCommerceHook) -> Page:
@@ -175,14 +200,14 @@ def _tree_categories(hook: BigCommerceHook) -> Page:
 
 
 def _path(category: Item, by_key: dict[tuple[Any, Any], Item]) -> list[Item]:
-    """Walk up the parents of ``category`` (guarding against cycles in bad data)."""
+    """Walk up the parents of ``category`` (guarding against cycles and junk ids in bad data)."""
     path = [category]
-    seen = {category.get("category_id")}
-    parent = by_key.get((category.get("tree_id"), category.get("parent_id")))
-    while parent is not None and parent.get("category_id") not in seen:
+    seen = {_tree_key(category, "category_id")}
+    parent = by_key.get(_tree_key(category, "parent_id"))
+    while parent is not None and _tree_key(parent, "category_id") not in seen:
         path.append(parent)
-        seen.add(parent.get("category_id"))
-        parent = by_key.get((parent.get("tree_id"), parent.get("parent_id")))
+        seen.add(_tree_key(parent, "category_id"))
+        parent = by_key.get(_tree_key(parent, "parent_id"))
     return path[::-1]
 
 

@@ -328,7 +328,8 @@ def noting_keys(
 ) -> Iterator[list[dict[str, Any]]]:
     """Pass ``pages`` on, adding each item's ``key`` to ``seen``."""
     for page in pages:
-        seen.update(item.get(key) for item in page if isinstance(item, dict))
+        keys = (item.get(key) for item in page if isinstance(item, dict))
+        seen.update(k for k in keys if isinstance(k, int | str))  # not a list or object id: unhashable
         yield page
 
 
@@ -511,8 +512,8 @@ class _Unique:
 
     def _first_time(self, item: Any) -> bool:
         key = item.get(self.key) if isinstance(item, dict) else None
-        if key is None:
-            return True  # let the transform report the item's missing id
+        if key is None or isinstance(key, list | dict):
+            return True  # let the transform report the item's missing or unhashable id
         if key in self._seen:
             return False
         self._seen.add(key)

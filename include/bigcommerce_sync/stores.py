@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Collection
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -41,6 +42,10 @@ WEBHOOK_SECRET_CONN_PREFIX = "bigcommerce_webhook_"
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 # A field of the product index, as its mapping names it (e.g. ``availability``, ``name.raw``).
 ProductFieldPath = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+# A problem names the store by its hash, cut to this length (a bad entry's may be anything).
+_LABEL_LENGTH = 64
+# croniter's random (``R``) and hashed (``H``) values: ``H``, ``H/5``, ``R(0-29)``…
+_RANDOM_CRON_VALUE = re.compile(r"^[HR](\(|/|$)", re.IGNORECASE)
 # libyaml's loader when available.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Split copies of registries kept in the cache (the newest); older ones are removed.
@@ -109,8 +114,9 @@ class StoreConfig(BaseModel):
     @field_validator("schedule", "incremental_schedule")
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
-        if value is not None and not _valid_cron_expression(value):
-            raise ValueError(f"{value!r} is not a cron expression (e.g. '0 3 * * *') or null")
+        problem = None if value is None else _cron_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
         return value
 
     @model_validator(mode="after")
@@ -148,9 +154,31 @@ class StoreConfig(BaseModel):
         return self.webhooks.secret_connection_id or f"{WEBHOOK_SECRET_CONN_PREFIX}{self.store_hash}"
 
 
-# Checked once per process for each distinct value: a registry of thousands of stores has few
-# schedules and synonym rules, and checking them was nine tenths of validating a store.
-_valid_cron_expression = functools.lru_cache(maxsize=4096)(croniter.is_valid)
+# Memoized: a registry of thousands of stores has few distinct schedules, and checking one
+# (croniter) was nine tenths of validating a store.
+@functools.lru_cache(maxsize=4096)
+def _cron_problem(value: str) -> str | None:
+    """Why Airflow could not schedule a store on ``value``, or ``None`` if it can.
+
+    croniter accepts more than a 5-field cron: a 6th field (seconds, so a sync every second),
+    its random ``R`` and hashed ``H`` values (Airflow's timetable then fails), and dates that
+    never come (``0 0 31 2 *``, on which the scheduler fails to find a next run).
+    """
+    if not croniter.is_valid(value):
+        return "is not a cron expression (e.g. '0 3 * * *') or null"
+    fields = value.split()
+    if not value.startswith("@") and len(fields) != 5:
+        return f"has {len(fields)} fields; a cron has 5 (minute hour day-of-month month day-of-week)"
+    if any(_RANDOM_CRON_VALUE.match(part) for f in fields for part in f.split(",")):
+        return "uses croniter's random or hashed values (R, H), which Airflow cannot schedule"
+    try:
+        croniter(value).get_next()
+    except CroniterBadDateError:
+        return "never fires (no such date)"
+    return None
+
+
+# Checked once per process for each distinct rule, for the same reason.
 _validate_synonym_rule = functools.lru_cache(maxsize=4096)(validate_synonym_rule)
 
 
@@ -198,7 +226,7 @@ def load_registry(
         if only_store in (None, h)
     ]
     for position, entry in entries:
-        store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
+        store_hash = _store_hash_of(entry)
         if store_hash in duplicates or only_store not in (None, store_hash):
             continue
         try:
@@ -299,7 +327,8 @@ def _parse(raw: bytes) -> Any:
     with contextlib.suppress(OSError, ValueError):
         return json.loads(cached.read_bytes())
     document = yaml.load(raw, Loader=_YAML_LOADER)
-    with contextlib.suppress(OSError, TypeError, ValueError):  # caching is only an optimisation
+    # Caching is only an optimisation: a document JSON cannot hold (or nested too deep for it) is not cached.
+    with contextlib.suppress(OSError, TypeError, ValueError, RecursionError):
         cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps(document), encoding="utf-8")
@@ -313,7 +342,9 @@ def _cache_dir() -> Path:
 
 
 def _describe(path: Path, position: int, entry: Any, error: ValidationError) -> list[str]:
-    label = entry.get("store_hash") if isinstance(entry, dict) else None
+    label = _store_hash_of(entry)
+    if label and len(label) > _LABEL_LENGTH:
+        label = f"{label[:_LABEL_LENGTH]}…"
     where = f"{path.name}: store #{position}" + (f" ({label!r})" if label else "")
     return [
         f"{where}: field '{'.'.join(map(str, issue['loc'])) or '(entry)'}': {issue['msg']}"
@@ -321,12 +352,18 @@ def _describe(path: Path, position: int, entry: Any, error: ValidationError) -> 
     ]
 
 
+def _store_hash_of(entry: Any) -> str | None:
+    """The entry's store hash if it is a string: anything else (a list, a mapping) labels nothing."""
+    store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
+    return store_hash if isinstance(store_hash, str) else None
+
+
 def _duplicate_hashes(entries: list[Any]) -> dict[str, int]:
     """Store hashes listed more than once: neither entry can be trusted to be the right one."""
     counts: dict[str, int] = {}
     for entry in entries:
-        store_hash = entry.get("store_hash") if isinstance(entry, dict) else None
-        if isinstance(store_hash, str):
+        store_hash = _store_hash_of(entry)
+        if store_hash is not None:
             counts[store_hash] = counts.get(store_hash, 0) + 1
     return {store_hash: n for store_hash, n in counts.items() if n > 1}
 

@@ -22,6 +22,8 @@ MAX_PRODUCT_IDS = 250
 # Draft 4's ``integer`` is an int. Later drafts (jsonschema's default) also accept floats such as
 # 1.0 or 1e308, which the conf would then carry on to the tasks as floats.
 _STRICT_INTEGERS = {"$schema": "http://json-schema.org/draft-04/schema#"}
+# A refusal names the first few problems: a conf of 250 bad ids would otherwise make a page-long message.
+MAX_PROBLEMS_SHOWN = 3
 
 
 class InvalidSyncRequest(ValueError):
@@ -103,20 +105,31 @@ def parse_sync_request(conf: Mapping[str, Any] | None, params: Mapping[str, Any]
     """
     conf = dict(conf or {})
     known = set(SyncRequest.model_fields) - {"explicit"}
-    unknown = sorted(set(conf) - known)
+    unknown = sorted(set(conf) - known, key=str)
     if unknown:
-        raise InvalidSyncRequest(f"unknown conf keys {unknown}; allowed: {sorted(known)}")
+        raise InvalidSyncRequest(f"unknown conf keys {_shown(unknown)}; allowed: {sorted(known)}")
     values = {key: conf.get(key, params.get(key)) for key in known}
     try:
         request = SyncRequest.model_validate({**values, "explicit": frozenset(conf)})
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})"
+        problems = [
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {_shown(e.get('input'))})"
             for e in error.errors(include_url=False)
-        )
-        raise InvalidSyncRequest(f"invalid conf: {problems}") from None
+        ]
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+        raise InvalidSyncRequest(f"invalid conf: {shown}") from None
     _check_combination(request)
     return request
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """The value as the refusal quotes it: its repr, cut short (a conf may carry thousands of ids)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} items)" if isinstance(value, list | dict) else ""
+    return f"{text[:limit]}…{size}"
 
 
 def _check_combination(request: SyncRequest) -> None:

@@ -66,6 +66,7 @@ class SimulatorAdmin:
         seed: int | str = 0,
         delay_ms: int = DEFAULT_DELAY_MS,
         duplicate_count: int = DEFAULT_DUPLICATE_COUNT,
+        items: dict[int | str, Any] | None = None,
     ) -> dict[str, Any]:
         """Register a fault rule and return it (with its ``id``).
 
@@ -74,7 +75,8 @@ class SimulatorAdmin:
         :param status: HTTP status to answer with when ``kind`` is ``"status"``.
         :param kind: ``"status"``, ``"drop"`` (close the connection), ``"truncate"`` (cut the
             JSON), ``"timeout"`` (hold ``delay_ms``, then close), ``"slow"`` (hold ``delay_ms``,
-            then answer) or ``"duplicates"`` (page N repeats the last items of page N-1).
+            then answer), ``"duplicates"`` (page N repeats the last items of page N-1) or
+            ``"malformed"`` (the ``items`` of a list page served malformed).
         :param from_page: the first ``page`` value affected (requests without ``page`` are page 1).
         :param after: how many matching requests it spares before it starts to fire.
         :param times: how many requests it affects before expiring; ``None`` for all.
@@ -85,6 +87,9 @@ class SimulatorAdmin:
         :param seed: makes the ``rate`` and ``kinds`` draws repeatable.
         :param delay_ms: how long ``timeout`` and ``slow`` hold a request.
         :param duplicate_count: how many items ``duplicates`` repeats.
+        :param items: for ``malformed``, what each item becomes by its ID: an object's fields are
+            merged into the item with any type (``{"price": "free"}``), any other JSON value
+            replaces it (``"junk"``, ``None``).
         """
         outcome: dict[str, Any] = {"kinds": kinds} if kinds is not None else {"kind": kind, "status": status}
         rule = {
@@ -99,6 +104,7 @@ class SimulatorAdmin:
             "seed": seed,
             "delay_ms": delay_ms,
             "duplicate_count": duplicate_count,
+            **({"items": {str(item_id): value for item_id, value in items.items()}} if items else {}),
         }
         return self._call("POST", "faults", rule)["fault"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .faults import FaultEffect
@@ -55,6 +56,36 @@ def with_repeated_items(current: Response, previous: Response, count: int) -> Re
     current_page["data"] = items
     current_page["meta"]["pagination"]["count"] = len(items)
     return json_response(current_page)
+
+
+def with_malformed_items(response: Response, items: Mapping[str, Any]) -> Response | None:
+    """Return a list page whose listed items are malformed, or ``None`` when it holds none of them.
+
+    An item is found by its ``id`` (a tree category by its ``category_id``). A JSON object's
+    fields are merged into it (with any type: a price that is a string, images that are no
+    list); any other value takes its place (a string, ``null``, a list).
+
+    :param response: the page as normally served.
+    :param items: what each item becomes, by item ID.
+    """
+    page = _list_page(response)
+    if page is None:
+        return None
+    changed = False
+    served = []
+    for item in _items(page):
+        key = str(item.get("id", item.get("category_id"))) if isinstance(item, dict) else None
+        if key in items:
+            replacement = items[key]
+            item = {**item, **replacement} if isinstance(replacement, dict) else replacement
+            changed = True
+        served.append(item)
+    if not changed:
+        return None
+    if isinstance(page, list):
+        return json_response(served)
+    page["data"] = served
+    return json_response(page)
 
 
 def _list_page(response: Response) -> list[object] | dict[str, Any] | None:

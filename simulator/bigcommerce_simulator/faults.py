@@ -11,23 +11,28 @@ It fires ``times`` times (forever when ``None``) and then expires.
 Kinds: ``status`` (answer with ``status``), ``drop`` (close without answering),
 ``truncate`` (a 200 whose JSON body is cut short), ``timeout`` (hold the request for
 ``delay_ms``, then close without answering), ``slow`` (hold it for ``delay_ms``, then
-answer normally) and ``duplicates`` (on page 2 or later, start the page
+answer normally), ``duplicates`` (on page 2 or later, start the page
 ``duplicate_count`` items early, repeating the end of the previous page as offset
 pagination does when items are inserted between requests; a ``duplicates`` rule only
 matches page 2 or later, and a ``duplicates`` draw of a mix leaves page 1 unchanged and
-uncounted). In ``kinds``, a status is written as its number (``"503"``), and
-``"429-shedding"`` is a 429 without the ``X-Rate-Limit-*`` headers (load shedding).
+uncounted) and ``malformed`` (serve some items of a list page malformed: ``items`` maps an
+item ID to what it becomes, the fields of an object merged into the item, any other JSON
+value in its place; a store's data that breaks its own API shape, for hostile-input tests;
+a page without those items is served unchanged and uncounted). In ``kinds``, a status is
+written as its number (``"503"``), and ``"429-shedding"`` is a 429 without the
+``X-Rate-Limit-*`` headers (load shedding). ``malformed`` cannot be mixed.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .rng import mix, stream_key
 
-FAULT_KINDS = ("status", "drop", "truncate", "timeout", "slow", "duplicates")
+FAULT_KINDS = ("status", "drop", "truncate", "timeout", "slow", "duplicates", "malformed")
+MIXABLE_KINDS = ("drop", "truncate", "timeout", "slow", "duplicates")
 MIXED = "mixed"
 SHEDDING = "429-shedding"
 DEFAULT_DELAY_MS = 5000
@@ -46,6 +51,7 @@ class FaultEffect:
     :param rate_limit_headers: whether the answer carries the ``X-Rate-Limit-*`` headers.
     :param delay_ms: how long ``timeout`` and ``slow`` hold the request.
     :param duplicate_count: how many items ``duplicates`` repeats.
+    :param items: what ``malformed`` makes of items, by item ID (a string).
     """
 
     label: str
@@ -54,6 +60,7 @@ class FaultEffect:
     rate_limit_headers: bool = True
     delay_ms: int = DEFAULT_DELAY_MS
     duplicate_count: int = DEFAULT_DUPLICATE_COUNT
+    items: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass
@@ -75,6 +82,7 @@ class FaultRule:
     :param seed: seeds the draws of ``rate`` and ``kinds``.
     :param delay_ms: how long ``timeout`` and ``slow`` hold a request.
     :param duplicate_count: how many items of the previous page ``duplicates`` repeats.
+    :param items: for ``malformed``, what each listed item becomes, by item ID.
     :param matched: matching requests seen so far (the position of the next draw).
     """
 
@@ -92,6 +100,7 @@ class FaultRule:
     seed: int | str = 0
     delay_ms: int = DEFAULT_DELAY_MS
     duplicate_count: int = DEFAULT_DUPLICATE_COUNT
+    items: dict[str, Any] | None = None
     matched: int = 0
 
     def matches(self, store_hash: str, api_path: str, page: int) -> bool:
@@ -127,7 +136,7 @@ class FaultRule:
 
         :param label: a kind other than ``status``, a status number, or ``429-shedding``.
         """
-        options = {"delay_ms": self.delay_ms, "duplicate_count": self.duplicate_count}
+        options = {"delay_ms": self.delay_ms, "duplicate_count": self.duplicate_count, "items": self.items}
         if label == SHEDDING:
             return FaultEffect(label, "status", 429, False, **options)
         if label.isdigit():
@@ -196,7 +205,7 @@ def _parse_outcome(data: dict[str, Any]) -> dict[str, Any]:
         if data.get("kind") is not None or data.get("status") is not None:
             raise ValueError("give either kind (with status) or kinds, not both")
         if not isinstance(kinds, list) or not kinds or not all(map(_is_mixable, kinds)):
-            mixable = ", ".join([*FAULT_KINDS[1:], SHEDDING])
+            mixable = ", ".join([*MIXABLE_KINDS, SHEDDING])
             raise ValueError(f"kinds must be a non-empty list of statuses (e.g. '503') or of {mixable}")
         return {"kind": MIXED, "kinds": list(kinds)}
     kind = data.get("kind") or "status"
@@ -205,7 +214,14 @@ def _parse_outcome(data: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
     if kind == "status" and not (_is_int(status) and 400 <= status <= 599):
         raise ValueError("status must be an integer from 400 to 599 when kind is 'status'")
-    return {"kind": kind, "status": status}
+    items = data.get("items")
+    if (kind == "malformed") != (items is not None):
+        raise ValueError("items goes with kind 'malformed', and kind 'malformed' needs items")
+    if items is not None and not (
+        isinstance(items, dict) and items and all(key.isdigit() and int(key) > 0 for key in items)
+    ):
+        raise ValueError('items must be an object of item IDs, e.g. {"205": {"price": "free"}}')
+    return {"kind": kind, "status": status, "items": items}
 
 
 def _parse_draw_options(data: dict[str, Any]) -> dict[str, Any]:
@@ -248,7 +264,7 @@ def _is_mixable(label: object) -> bool:
         return False
     if label.isdigit():
         return 400 <= int(label) <= 599
-    return label == SHEDDING or label in FAULT_KINDS[1:]
+    return label == SHEDDING or label in MIXABLE_KINDS
 
 
 class FaultRegistry:

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from .control import CONTROL_PREFIX, handle_control
-from .fault_effects import status_response, truncated, with_repeated_items
+from .fault_effects import status_response, truncated, with_malformed_items, with_repeated_items
 from .faults import FaultEffect
 from .query import QueryParams
 from .responses import ApiError, ApiFamily, Response, error_response
@@ -171,7 +171,8 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         :param query: the query parameters.
         :param fault: the fault to apply.
         :returns: the response and the fault, or ``None`` as the fault when it had nothing to
-            change (``duplicates`` on a page without a previous page).
+            change (``duplicates`` on a page without a previous page, ``malformed`` on a page
+            without the items).
         """
         if fault.kind in ("timeout", "slow"):
             time.sleep(fault.delay_ms / 1000)
@@ -185,6 +186,9 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if fault.kind == "duplicates":
             repeated = self._repeating_previous_page(store, family, api_path, query, response, fault)
             return (response, None) if repeated is None else (repeated, fault)
+        if fault.kind == "malformed":
+            malformed = with_malformed_items(response, fault.items or {})
+            return (response, None) if malformed is None else (malformed, fault)
         return response, fault
 
     def _repeating_previous_page(

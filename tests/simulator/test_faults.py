@@ -147,3 +147,38 @@ def test_invalid_fault_rules_are_refused(admin: SimulatorAdmin, rule: dict):
 
     with pytest.raises(SimulatorAdminError, match="400"):
         admin.add_fault(rule["store_hash"], rule["path"], **arguments)
+
+
+def test_malformed_items_are_served_with_the_fields_they_are_given(api: StoreApi, admin: SimulatorAdmin):
+    first_two = [p["id"] for p in product_page(api, 1).json()["data"][:2]]
+    admin.add_fault(
+        "alpha1",
+        "/v3/catalog/products",
+        kind="malformed",
+        items={first_two[0]: {"price": "free", "images": "none"}, first_two[1]: "junk"},
+    )
+
+    served = product_page(api, 1).json()
+    untouched = product_page(api, 2)
+
+    assert served["data"][0]["id"] == first_two[0]
+    assert (served["data"][0]["price"], served["data"][0]["images"]) == ("free", "none")
+    assert served["data"][1] == "junk"
+    assert served["meta"]["pagination"]["count"] == 10
+    assert untouched.status_code == 200
+    assert admin.stats()["stores"]["alpha1"]["faults_by_kind"] == {"malformed": 1}
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"path": "/v3/catalog/products", "kind": "malformed"},
+        {"path": "/v3/catalog/products", "kind": "malformed", "items": {"x": 1}},
+        {"path": "/v3/catalog/products", "kind": "malformed", "items": []},
+        {"path": "/v3/catalog/products", "kind": "truncate", "items": {"1": 1}},
+        {"path": "/v3/catalog/products", "kinds": ["malformed"]},
+    ],
+)
+def test_a_malformed_rule_needs_its_items_and_cannot_be_mixed(admin: SimulatorAdmin, rule):
+    with pytest.raises(SimulatorAdminError, match="400"):
+        admin._call("POST", "faults", rule)

@@ -23,6 +23,8 @@ MAX_PAGE_SIZE = 250
 # Keys of the connection extra that configure this hook rather than being sent as headers.
 _OWN_EXTRAS = ("store_hash", "max_attempts", "backoff_seconds")
 DEFAULT_TIMEOUT_SECONDS = 60
+# The first second a ``datetime`` cannot hold: a store's clock answering later than that is broken.
+_YEAR_10000 = 253_402_300_800
 
 
 class BigCommerceError(AirflowException):
@@ -168,6 +170,8 @@ class BigCommerceHook(HttpHook):
         done, last = first_page, _last_page(*latest, first_page)
         while last > done:
             for latest in self._fetch_in_order(fetch, range(done + 1, last + 1)):  # noqa: B007
+                if not latest[0]:
+                    return  # the listing ended before the pages it announced: no more to read
                 yield latest[0]
             # A store that grew while it was read reports more pages on its last one.
             done, last = last, _last_page(*latest, last)
@@ -248,7 +252,8 @@ class BigCommerceHook(HttpHook):
             if ids:
                 yield ids
             if len(ids) < MAX_PAGE_SIZE:
-                left = int(pagination.get("total", len(ids)))
+                left = pagination.get("total")
+                left = len(ids) if left is None else left
                 if left > len(ids):
                     raise IncompleteListingError(
                         f"{self._where(path)}: a page after id {after} held {len(ids)} ids of the "
@@ -299,7 +304,7 @@ class BigCommerceHook(HttpHook):
         """Return the store's clock (``GET /v2/time``), the time base of ``date_modified``."""
         body = self.get_json(self.get_conn(), "v2/time", {})
         seconds = body.get("time") if isinstance(body, dict) else None
-        if not isinstance(seconds, int) or isinstance(seconds, bool):
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds < _YEAR_10000:
             raise BigCommercePermanentError(f'{self._where("v2/time")}: expected {{"time": <unix seconds>}}')
         return datetime.fromtimestamp(seconds, tz=UTC)
 
@@ -415,18 +420,33 @@ class BigCommerceHook(HttpHook):
 
 
 def _v3_page(body: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The ``data`` and ``meta.pagination`` of a v3 list page, each of the shape the paging relies on."""
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise BigCommercePermanentError(
             f"v3/{path}: expected an object with a 'data' list, got {_kind(body)}"
         )
-    pagination = body.get("meta", {}).get("pagination")
+    meta = body.get("meta")
+    pagination = meta.get("pagination") if isinstance(meta, dict) else None
     if not isinstance(pagination, dict):
         raise BigCommercePermanentError(f"v3/{path}: response has no meta.pagination object")
+    for key in ("total", "total_pages"):
+        count = pagination.get(key)
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+            raise BigCommercePermanentError(f"v3/{path}: meta.pagination.{key} is no count: {_short(count)}")
+    links = pagination.get("links")
+    if links is not None and not isinstance(links, dict):
+        raise BigCommercePermanentError(f"v3/{path}: meta.pagination.links is not an object: {_kind(links)}")
     return body["data"], pagination
 
 
 def _kind(value: Any) -> str:
     return type(value).__name__
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A value as a message quotes it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _detail(response: Response) -> str:
@@ -436,13 +456,13 @@ def _detail(response: Response) -> str:
         return f" {response.reason}".rstrip()
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can parse
         return f": {text[:200]}"
     first = body[0] if isinstance(body, list) and body else body
     if isinstance(first, dict):
         message = first.get("title") or first.get("message") or first.get("detail")
         if message:
-            return f": {message}"
+            return f": {str(message)[:200]}"
     return f": {text[:200]}"
 
 
@@ -459,9 +479,10 @@ def _quota_wait(response: Response) -> float | None:
 
 def _last_page(data: list[Any], pagination: Mapping[str, Any], current: int) -> int:
     """The last page to read, as far as this page tells."""
-    if not data or "next" not in pagination.get("links", {}):
+    if not data or "next" not in (pagination.get("links") or {}):
         return current
-    return max(int(pagination.get("total_pages", current)), current + 1)
+    total_pages = pagination.get("total_pages")
+    return max(current if total_pages is None else total_pages, current + 1)
 
 
 def _server_or_backoff_wait(backoff_seconds: float) -> tenacity.wait.wait_base:

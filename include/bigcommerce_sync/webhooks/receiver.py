@@ -8,8 +8,10 @@ stored, when:
 - the ``X-Sync-Webhook-Secret`` header is missing (401) or not the store's secret (403),
   compared in constant time with the password of the store's secret connection;
 - the body is over 64 KiB (413; a declared length is refused before anything is read);
-- the body is not JSON (400), or not a callback of a subscribed scope, or raised by another
-  store than the URL's (``producer``): 422.
+- the body is not JSON (400; ``NaN``, ``Infinity`` and numbers beyond a double are not), or
+  holds a ``\\u0000`` or an unpaired surrogate (which Postgres cannot store), or is not a
+  callback of a subscribed scope, or was raised by another store than the URL's
+  (``producer``): 422.
 
 A valid callback is inserted into ``webhook_events`` and only then answered 200; a
 duplicate (same store and payload ``hash``) is answered 200 and adds nothing. The
@@ -22,6 +24,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 URL_PREFIX = "/bigcommerce-webhooks"
 SECRET_HEADER = "X-Sync-Webhook-Secret"
 MAX_BODY_BYTES = 64 * 1024
+# Characters a JSON string may escape but Postgres ``jsonb`` refuses to store.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def create_app(event_store: Callable[[], WebhookEventRepository] | None = None) -> FastAPI:
@@ -128,9 +134,11 @@ async def _limited_body(request: Request) -> bytes:
 def _callback(body: bytes, store_hash: str) -> tuple[Callback, Any]:
     """The validated callback of this store, and its JSON; 400 if the body is not JSON, 422 if misshapen."""
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_constant=_not_json, parse_float=_finite)
     except (ValueError, RecursionError):
         raise HTTPException(400, "the body is not JSON") from None
+    if _unstorable_text(document):
+        raise HTTPException(422, "the body holds a \\u0000 or an unpaired surrogate, unlike any callback")
     try:
         callback = Callback.model_validate(document)
     except ValidationError as error:
@@ -139,6 +147,34 @@ def _callback(body: bytes, store_hash: str) -> tuple[Callback, Any]:
     if callback.store_hash != store_hash:
         raise HTTPException(422, f"producer {callback.producer!r} is not this store (stores/{store_hash})")
     return callback, document
+
+
+def _not_json(constant: str) -> Any:
+    """``NaN`` and ``Infinity``, which Python's parser takes, are no JSON (nor can Postgres store them)."""
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(number: str) -> float:
+    """A JSON number beyond a double (``1e999``) would be stored as ``Infinity``: refuse it as not JSON."""
+    value = float(number)
+    if not math.isfinite(value):
+        raise ValueError(f"{number} is beyond a double")
+    return value
+
+
+def _unstorable_text(document: Any) -> bool:
+    """Whether a string (key or value) holds what a Postgres ``jsonb`` cannot: NUL or a lone surrogate."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            return True
+    return False
 
 
 def _record(events: Callable[[], WebhookEventRepository], callback: Callback, payload: str) -> int | None:
