@@ -4,6 +4,8 @@ import pytest
 
 from bigcommerce_sync.documents import (
     DocumentError,
+    _checked_product_document,
+    _plain_product_document,
     blog_post_document,
     category_document,
     html_to_text,
@@ -116,3 +118,19 @@ def test_blog_post_document_parses_iso_date_and_tags():
 def test_blog_post_with_unreadable_date_is_rejected():
     with pytest.raises(DocumentError, match="unreadable published_date_iso8601"):
         blog_post_document({"id": 9, "title": "T", "published_date_iso8601": "yesterday"})
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        PRODUCT,
+        {**PRODUCT, "meta_keywords": "hoodie, warm", "primary_image": {"url_thumbnail": ""}, "upc": ""},
+        {**PRODUCT, "variants": [{"id": 2, "price": 9, "option_values": []}], "images": None, "price": 2**70},
+        {"id": 111, "name": "Bare"},
+    ],
+)
+def test_the_fast_path_builds_what_the_checked_path_builds(product):
+    """product_document builds plain JSON directly; the _Fields path it falls back on must agree."""
+    args = (product, 111, {7: "Acme"}, {3: "Tops"})
+
+    assert _plain_product_document(*args) == _checked_product_document(*args)
