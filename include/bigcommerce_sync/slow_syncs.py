@@ -70,8 +70,11 @@ def slow_sync_alert(store_hash: str, context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def alert_slow_sync(*, store_hash: str, http_conn_id: str, context: dict[str, Any]) -> dict[str, Any]:
+async def alert_slow_sync(*, store_hash: str, http_conn_id: str, context: dict[str, Any]) -> str:
     """Post the slow-sync alert (run by the triggerer when a sync run misses its deadline).
+
+    Returns what happened, as text: Airflow keeps a callback's result in a text column (a dict
+    would stop the triggerer).
 
     :param store_hash: the store whose run is slow.
     :param http_conn_id: the webhook Connection.
@@ -85,5 +88,5 @@ async def alert_slow_sync(*, store_hash: str, http_conn_id: str, context: dict[s
         await HttpNotifier(http_conn_id=http_conn_id, json=body).async_notify(context)
     except AirflowNotFoundException:
         log.warning("No connection %r: slow-sync alert not sent: %s", http_conn_id, body["message"])
-        return {**body, "sent": False}
-    return {**body, "sent": True}
+        return f"not sent (no connection {http_conn_id!r}): {body['message']}"
+    return f"sent to {http_conn_id!r}: {body['message']}"
