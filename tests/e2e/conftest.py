@@ -32,6 +32,7 @@ SLOW_STORE = "e2eslow"  # every store response delayed, so a run can be caught i
 RETRY_STORE = "e2eretry"  # tasks retry, so a run can be caught with a task up for retry
 MODES_STORE = "e2emodes"  # full every other minute, incremental every minute, by the scheduler
 WEBHOOK_STORE = "e2ehooks"  # takes webhooks: the receiver stores its callbacks, the applier applies them
+DEADLINE_STORE = "e2edeadline"  # product syncs only, so its usual run time is known
 CATALOGS = {
     MANUAL_STORE: CatalogSpec(seed=41, products=40, categories=6, brands=3, pages=4, blog_posts=5),
     CRON_STORE: CatalogSpec(seed=42, products=12, categories=3, brands=2, pages=2, blog_posts=3),
@@ -39,6 +40,7 @@ CATALOGS = {
     RETRY_STORE: CatalogSpec(seed=44, products=3, categories=2, brands=1, pages=1, blog_posts=2),
     MODES_STORE: CatalogSpec(seed=45, products=20, categories=3, brands=2, pages=2, blog_posts=2),
     WEBHOOK_STORE: CatalogSpec(seed=46, products=60, categories=4, brands=2, pages=2, blog_posts=2),
+    DEADLINE_STORE: CatalogSpec(seed=47, products=12, categories=2, brands=1, pages=1, blog_posts=1),
 }
 SCHEDULES = {CRON_STORE: "* * * * *", MODES_STORE: "*/2 * * * *"}
 INCREMENTAL_SCHEDULES = {MODES_STORE: "* * * * *"}
@@ -95,10 +97,14 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
     with stack:
         port = free_port()
         receiver_url = f"http://127.0.0.1:{port}/bigcommerce-webhooks"
-        webhook_secret = {
+        settings = {
             env_name(f"bigcommerce_webhook_{WEBHOOK_STORE}"): json.dumps(
                 {"conn_type": "generic", "password": WEBHOOK_SECRET}
-            )
+            ),
+            # A run alerts as slow as soon as it outlasts the average of the store's earlier
+            # successful runs (test_slow_sync_alert.py); without the alerts Connection, nothing is sent.
+            "AIRFLOW__BIGCOMMERCE_SYNC__SLOW_SYNC_MIN_RUNS": "1",
+            "AIRFLOW__BIGCOMMERCE_SYNC__SLOW_SYNC_MARGIN_MINUTES": "0",
         }
         with live_airflow(
             workdir,
@@ -107,7 +113,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
             metadata_db_url=stack.database_url(metadata_db),
             stores=registry_entries(receiver_url),
             unpaused=(MANUAL_STORE, SLOW_STORE, RETRY_STORE),
-            settings=webhook_secret,
+            settings=settings,
             port=port,
         ) as live:
             yield live

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 DAG_ID = dag_id(SLOW_STORE)
 IMPORTS = ("import.products", "import.categories", "import.blogs")
 MARKED_FAILED = "task failed without reporting an error (killed, timed out, or marked failed by hand)"
+VERSION_DROPPED = "does not exist (create_index makes it): nothing to fill"
 
 
 def all_imports_started(states: dict[str, str | None]) -> bool:
@@ -50,7 +51,10 @@ def test_marking_a_run_failed_while_importing_fails_its_batch(live: LiveStack):
     killed = [task for task in IMPORTS if states[task] == "failed"]
     assert batch.error_summary in {f"{task}: {MARKED_FAILED}" for task in killed}
     recorded = {(e["task_id"], e["message"]) for e in live.batches.errors(batch.id)}
-    assert recorded == {(task, MARKED_FAILED) for task in killed}
+    assert {task for task, _ in recorded} == set(killed)
+    # A task slow to die may reach its next entity after finalize dropped the unpublished versions:
+    # it then refuses to write (a write would create a stray index), and that is recorded too.
+    assert all(message == MARKED_FAILED or VERSION_DROPPED in message for _, message in recorded)
     assert live.search.alias_targets(f"bc_{SLOW_STORE}_products") == []  # nothing went live
     # Without on_failure_fail_dagrun, 3.3.2 would end this run "success": its only leaf before the
     # teardown, publish, was skipped by the mark, and a failed import that is not a leaf does not count.

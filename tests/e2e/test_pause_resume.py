@@ -59,10 +59,11 @@ def test_a_sync_paused_through_the_dashboard_json_is_resumed_by_the_ops_cli(live
     assert first["state"] == "success" and states["import.products"] == "skipped"
     assert states["publish"] == "skipped"
     held = live.batches.get(batch.id)
-    assert (
-        held.status == "paused"
-        and held.checkpoints["products"]["index"] == f"bc_{SLOW_STORE}_products_v{batch.id}"
-    )
+    assert held.status == "paused"
+    # A pause asked before the import's first page is answered leaves no checkpoint: it resumes
+    # from the start, into the same version.
+    saved = (held.checkpoints or {}).get("products")
+    assert saved is None or saved["index"] == f"bc_{SLOW_STORE}_products_v{batch.id}"
     aliases_before = live.search.alias_targets(f"bc_{SLOW_STORE}_products")
     assert f"bc_{SLOW_STORE}_products_v{batch.id}" not in aliases_before  # nothing of it went live
 
