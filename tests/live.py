@@ -59,6 +59,8 @@ def live_airflow(
     settings: Mapping[str, str] | None = None,
     port: int | None = None,
     store_connection_extra: Mapping[str, Any] | None = None,
+    executor: str = "local",
+    pool_slots: Mapping[str, int] | None = None,
 ) -> Iterator[LiveStack]:
     """Run an Airflow serving ``stores`` on the running ``stack`` until the block ends.
 
@@ -72,6 +74,8 @@ def live_airflow(
     :param port: the api-server's port; a free one if ``None``.
     :param store_connection_extra: extras of every store connection; by default 2 attempts per
         request, 10 ms apart.
+    :param executor: ``local`` or ``celery`` (a Redis broker and two workers; :class:`LocalAirflow`).
+    :param pool_slots: sizes of the project's pools, by name; their defaults when not given.
     """
     extra = {"max_attempts": 2, "backoff_seconds": 0.01, **(store_connection_extra or {})}
     registry = workdir / "stores.yaml"
@@ -83,7 +87,15 @@ def live_airflow(
             **(settings or {}),
         }
         home = workdir / "airflow-home"
-        with LocalAirflow(home, environment, metadata_db_url=metadata_db_url, port=port) as airflow:
+        airflow = LocalAirflow(
+            home,
+            environment,
+            metadata_db_url=metadata_db_url,
+            port=port,
+            executor=executor,
+            pool_slots=pool_slots,
+        )
+        with airflow:
             api = AirflowApi(airflow.url, airflow.token())
             for store in stores:
                 airflow.wait_for_dag(dag_id(store["store_hash"]))

@@ -13,13 +13,12 @@ from contextlib import closing
 
 import psycopg
 import pytest
-import yaml
 
 from bigcommerce_simulator import CatalogSpec, StoreSpec
 from bigcommerce_sync.pools import SEARCH_BULK
 from bigcommerce_sync_dev.fan_out import peak_overlap, sync_at_once
-from bigcommerce_sync_dev.local_airflow import LocalAirflow
 from bigcommerce_sync_dev.stack import DevStack
+from tests.live import live_airflow
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +29,6 @@ QUOTA, WINDOW_MS = 10, 2_000  # a sync spends more than one window: the imports 
 
 @pytest.fixture(scope="module")
 def celery_airflow(tmp_path_factory, dev_stack):
-    workdir = tmp_path_factory.mktemp("celery-airflow")
     batch_db, metadata_db = f"bcsync_celery_{os.getpid()}", f"bcsync_celery_airflow_{os.getpid()}"
     stores = [
         StoreSpec(
@@ -42,37 +40,35 @@ def celery_airflow(tmp_path_factory, dev_stack):
         )
         for n, store_hash in enumerate(STORES)
     ]
-    registry = workdir / "stores.yaml"
     entries = [
         {"store_hash": s, "name": f"Celery {s}", "connection_id": f"bigcommerce_{s}", "retries": 0}
         for s in STORES
     ]
-    registry.write_text(yaml.safe_dump({"stores": entries}), encoding="utf-8")
     stack = DevStack(
         stores,
         databases=[batch_db, metadata_db],
         postgres_url=dev_stack.postgres_url,
         search=dev_stack.search,
     )
-    with stack:
-        settings = {**stack.connections(batch_db=batch_db), "BIGCOMMERCE_SYNC_STORES_FILE": str(registry)}
-        airflow = LocalAirflow(
-            workdir / "home",
-            settings,
+    with (
+        stack,
+        live_airflow(
+            tmp_path_factory.mktemp("celery-airflow"),
+            stack,
+            batch_db=batch_db,
             metadata_db_url=stack.database_url(metadata_db),
+            stores=entries,
             executor="celery",
             pool_slots={SEARCH_BULK.name: POOL_SLOTS},
-        )
-        with airflow:
-            for store_hash in STORES:
-                airflow.wait_for_dag(f"bigcommerce_sync_{store_hash}")
-            yield airflow, stack, stack.database_url(batch_db)
+        ) as live,
+    ):
+        yield live, stack.database_url(batch_db)
 
 
 def test_three_stores_at_once_on_two_celery_workers(celery_airflow):
-    airflow, stack, batch_db_url = celery_airflow
+    live, batch_db_url = celery_airflow
 
-    runs = sync_at_once(airflow, STORES, {"sync_type": "all"}, timeout=600)
+    runs = sync_at_once(live.airflow, STORES, {"sync_type": "all"}, timeout=600)
 
     assert {run.store_hash: run.run["state"] for run in runs} == dict.fromkeys(STORES, "success")
     with closing(psycopg.connect(batch_db_url)) as db:
@@ -80,13 +76,13 @@ def test_three_stores_at_once_on_two_celery_workers(celery_airflow):
     assert sorted(batches) == [(store_hash, "completed", 300) for store_hash in STORES]
     ran = [ti for run in runs for ti in run.task_instances if ti["state"] in ("success", "skipped")]
     # Both workers took tasks (each task instance's hostname names its worker).
-    assert {ti["hostname"] for ti in ran} == set(airflow.worker_names)
+    assert {ti["hostname"] for ti in ran} == set(live.airflow.worker_names)
     # Every store's bulk loads went through the pool: never more than its slots at once, and the pool
     # was full at some point (nine imports became ready for eight worker slots).
     bulk = [ti for ti in ran if ti["pool"] == SEARCH_BULK.name]
     assert len(bulk) == 4 * len(STORES)  # three imports and rebuild_index (skipped) per store
     assert peak_overlap(bulk) == POOL_SLOTS
     # No store's quota was overdrawn, although every sync needed more than one window.
-    stats = stack.simulator.admin.stats()["stores"]
+    stats = live.simulator.stats()["stores"]
     assert {s: stats[s]["responses"].get("429", 0) for s in STORES} == dict.fromkeys(STORES, 0)
     assert all(len(stats[s]["quota_usage"]["windows"]) > 1 for s in STORES), stats
