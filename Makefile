@@ -37,7 +37,7 @@ browser:
 		|| echo "could not install chromium, chromium-driver and curl: the browser test will say it skipped" >&2; \
 	else echo "chromium, chromium-driver or curl is missing and cannot be apt-get installed here (not root?)" >&2; fi
 
-# About 25 minutes (the Celery and 10,000-store parse sections are most of it); figures in bench/results/latest.json. BENCH_ARGS=--profile adds py-spy profiles, --quick small catalogs.
+# About 25 minutes, estimated (the Celery and 10,000-store parse sections are most of it); figures in bench/results/latest.json. BENCH_ARGS=--profile adds py-spy profiles, --quick small catalogs.
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
