@@ -8,7 +8,13 @@ import pytest
 from airflow.sdk.exceptions import AirflowException
 from jinja2.sandbox import SandboxedEnvironment
 
-from bigcommerce_sync.spread import each_on_its_own, group_index_template, max_mapped_tasks, spread
+from bigcommerce_sync.spread import (
+    SomeItemsFailed,
+    each_on_its_own,
+    group_index_template,
+    max_mapped_tasks,
+    spread,
+)
 
 
 @pytest.mark.parametrize("count,limit", [(0, 3), (1, 3), (3, 3), (7, 3), (10_000, 128), (1_025, 1_024)])
@@ -75,9 +81,14 @@ def test_a_failing_item_never_stops_the_others(caplog):
         return item.upper()
 
     log = logging.getLogger("spread-test")
-    with caplog.at_level(logging.ERROR), pytest.raises(AirflowException, match=r"1 of 3 failed: store bad"):
+    with (
+        caplog.at_level(logging.ERROR),
+        pytest.raises(SomeItemsFailed, match=r"1 of 3 failed: store bad") as caught,
+    ):
         each_on_its_own(["a", "bad", "c"], work, name=lambda item: f"store {item}", log=log)
     assert done == ["a", "c"]
+    assert caught.value.results == ["A", "C"] and caught.value.failed == ["store bad"]
+    assert isinstance(caught.value, AirflowException), "Airflow fails (and retries) the task"
     assert "store bad failed" in caplog.text and "boom" in caplog.text
 
 

@@ -8,14 +8,15 @@ mapped tasks expands to at most :func:`max_mapped_tasks` instances, each taking 
 group of items; with fewer items than that, every instance takes one, as before.
 
 An instance handles its items one after the other, each on its own (:func:`each_on_its_own`):
-one item's failure is recorded and logged and never stops the next; the instance fails at the
-end, naming the items that failed.
+one item's failure is logged and never stops the next; the instance fails at the end with
+:class:`SomeItemsFailed`, which names the items that failed and keeps the others' results (a
+failed task pushes no return value: push them under a key of your own when downstream needs them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk.configuration import conf
 from airflow.sdk.exceptions import AirflowException
@@ -30,6 +31,20 @@ Result = TypeVar("Result")
 
 # Default of [bigcommerce_sync] max_mapped_tasks: a store a task instance up to this many stores.
 DEFAULT_MAX_MAPPED_TASKS = 128
+
+
+class SomeItemsFailed(AirflowException):
+    """Some items of a group failed; the others' work is done.
+
+    :param failed: how the failed items are named, in order.
+    :param results: the results of the items that succeeded, in order.
+    :param total: how many items the group had.
+    """
+
+    def __init__(self, failed: list[str], results: list[Any], total: int) -> None:
+        super().__init__(f"{len(failed)} of {total} failed: {', '.join(failed)} (see the log)")
+        self.failed = failed
+        self.results = results
 
 
 def max_mapped_tasks() -> int:
@@ -88,7 +103,7 @@ def each_on_its_own(
     """Run ``work`` on every item, in order, whatever the others do; return the results.
 
     An item whose work raises is logged with its traceback and the next item runs; once every
-    item has run, :class:`~airflow.sdk.exceptions.AirflowException` names the failed items.
+    item has run, :class:`SomeItemsFailed` names the failed items and carries the others' results.
 
     :param items: the group.
     :param work: what to do with one item.
@@ -103,5 +118,5 @@ def each_on_its_own(
             log.exception("%s failed; going on with the others", name(item))
             failed.append(name(item))
     if failed:
-        raise AirflowException(f"{len(failed)} of {len(items)} failed: {', '.join(failed)} (see the log)")
+        raise SomeItemsFailed(failed, results, len(items))
     return results
