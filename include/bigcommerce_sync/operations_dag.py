@@ -18,6 +18,7 @@ from bigcommerce_sync.operators.operations import (
     ops_store,
 )
 from bigcommerce_sync.settings import setting_int
+from bigcommerce_sync.spread import group_index_template, max_mapped_tasks, spread
 from bigcommerce_sync.stores import StoreRegistry, load_registry
 
 OPERATIONS_DAG_ID = "bigcommerce_operations"
@@ -25,22 +26,29 @@ REPORT_DAG_ID = "bigcommerce_daily_report"
 OPERATIONS_SCHEDULE = "*/5 * * * *"
 REPORT_SCHEDULE = "0 2 * * *"  # daily, 02:00 UTC
 FIRST_SYNC_CONF = {"sync_type": "all", "mode": "full"}
+# Default of [bigcommerce_sync] ops_first_syncs_per_run: a fresh deployment's first syncs, a few a run.
+DEFAULT_FIRST_SYNCS_PER_RUN = 20
 
 OPERATIONS_DOC = """
 ### Operations: stuck batches, health, alerts, first syncs
 
 Every 5 minutes; each part is its own task, and the per-store parts are mapped over the
-stores of the registry, so one failing part or store never blocks the others.
+stores of the registry in groups (at most `[bigcommerce_sync] max_mapped_tasks` instances, 128,
+never above `[core] max_map_length`; one store an instance when they fit). Within a group each
+store is handled on its own: a store failing never stops the others, and its instance fails at
+the end naming it; one failing part never blocks the others.
 
 - **reap_batches**: a Processing batch whose Airflow run ended, or is gone, or that has been
   Processing longer than the timeout becomes Failed, with the reason in `error_summary`
   (`stuck: …`); Pending batches nobody claimed within the limit are reported.
-- **store_health** (per store): freshness, coverage, failure rate and quality, a score 0–100
-  and a level, appended to the `store_health` series.
-- **alerts** (per store): failure rate over the threshold, repeated failures, stuck batches,
-  health critical; each sent once through the http notifier (Connection `ops_alerts_webhook`)
-  and not again until it clears.
-- **new_stores → first_sync**: a full sync for each store that never completed one.
+- **store_health** (per group of stores): freshness, coverage, failure rate and quality, a score
+  0–100 and a level, appended to the `store_health` series for each store.
+- **alerts** (per group of stores): failure rate over the threshold, repeated failures, stuck
+  batches, health critical; each sent once through the http notifier (Connection
+  `ops_alerts_webhook`) and not again until it clears.
+- **new_stores → first_sync**: a full sync for each store that never completed one, at most
+  `[bigcommerce_sync] ops_first_syncs_per_run` (20) a run, in registry order; the others get
+  theirs on the next runs.
 
 See `docs/operations.md`.
 """
@@ -79,25 +87,33 @@ def build_operations_dag(registry: StoreRegistry | None = None, *, http_conn_id:
             pending_after=pending_after,
         )
         health = StoreHealthOperator.partial(
-            task_id="store_health", map_index_template="{{ task.store['store_hash'] }}"
-        ).expand(store=stores)
+            task_id="store_health", map_index_template=group_index_template("stores")
+        ).expand(stores=spread(stores))
         alerts = StoreAlertsOperator.partial(
             task_id="alerts",
             http_conn_id=http_conn_id,
             pending_after=pending_after,
             trigger_rule="all_done",
-            map_index_template="{{ task.store_hash }}",
-        ).expand(store_hash=[store["store_hash"] for store in stores])
+            map_index_template=group_index_template("store_hashes", None),
+        ).expand(store_hashes=spread([store["store_hash"] for store in stores]))
         new_stores = NewStoresOperator(
             task_id="new_stores",
             stores=stores,
             retry_after=timedelta(hours=setting_int("ops_first_sync_retry_hours", 6)),
+            limit=first_syncs_per_run(),
         )
         TriggerDagRunOperator.partial(task_id="first_sync", conf=FIRST_SYNC_CONF).expand(
             trigger_dag_id=new_stores.output
         )
         [reap, health] >> alerts
     return dag
+
+
+def first_syncs_per_run() -> int:
+    """``[bigcommerce_sync] ops_first_syncs_per_run`` (20), never more than ``first_sync`` maps to
+    (:func:`max_mapped_tasks`); 0 starts none."""
+    asked = setting_int("ops_first_syncs_per_run", DEFAULT_FIRST_SYNCS_PER_RUN)
+    return max(0, min(asked, max_mapped_tasks()))
 
 
 def build_report_dag(registry: StoreRegistry | None = None, *, http_conn_id: str = ALERTS_CONN_ID) -> DAG:

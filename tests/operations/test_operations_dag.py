@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -116,3 +117,27 @@ def test_one_run_reaps_measures_and_starts_first_syncs(synced, ops, repo, receiv
     stuck = [body for body in bodies(receiver) if body["condition"] == "stuck"]
     assert [(b["store_hash"], b["state"]) for b in stuck] == [(STORE, "open")]
     assert str(gone.id) in stuck[0]["message"] and str(ended.id) in stuck[0]["message"]
+
+
+def test_stores_sharing_an_instance_each_have_their_health_whatever_the_other_does(
+    clean_search, ops, repo, receiver, monkeypatch, capfd
+):
+    # One instance for every store (read when the DAG is built); the ghost comes first, so its
+    # failure is met before the store's health is measured.
+    monkeypatch.setenv("AIRFLOW__BIGCOMMERCE_SYNC__MAX_MAPPED_TASKS", "1")
+    registry = StoreRegistry(list(reversed(REGISTRY.stores)))
+    dag = build_operations_dag(registry, http_conn_id=WEBHOOK_CONN_ID)
+    started = datetime.now(UTC)
+
+    results = task_results(dag, dag.test(mark_success_pattern="first_sync"))
+    task_log = capfd.readouterr().out  # the task log, as dag.test() prints it
+
+    health = ops.latest_health([STORE, GHOST])
+    assert set(health) == {STORE} and health[STORE]["measured_at"] >= started
+    assert health[STORE]["details"]["counts"]["products"]["items"] == 600  # measured, not skipped
+    [(state, _)] = results["store_health"]
+    assert state == "failed"
+    assert "ghoststore failed; going on with the others" in task_log
+    assert "SomeItemsFailed: 1 of 2 failed: ghoststore" in task_log
+    [(state, alerts)] = results["alerts"]
+    assert state == "success" and set(alerts) == {GHOST, STORE}

@@ -10,10 +10,12 @@ from airflow.sdk import BaseHook, BaseOperator
 from bigcommerce_sync.alerts import ALERTS_CONN_ID, AlertRules, conditions, payload
 from bigcommerce_sync.batches import BATCH_DB_CONN_ID, BatchRepository
 from bigcommerce_sync.ops_store import STUCK_PREFIX, OperationsRepository
+from bigcommerce_sync.spread import each_on_its_own
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from bigcommerce_sync.ops_store import BatchFact
     from bigcommerce_sync.stores import StoreConfig
 
 # The last finished batches a store's failure rate and repeated failures are judged on.
@@ -30,6 +32,10 @@ def ops_store(store: StoreConfig) -> dict[str, Any]:
         "search_conn_id": store.search_connection_id,
         "schedules": [store.schedule, store.incremental_schedule],
     }
+
+
+def _store_hash(store: dict[str, Any]) -> str:
+    return store["store_hash"]
 
 
 def notify(context: Context, http_conn_id: str, body: dict[str, Any]) -> bool:
@@ -91,32 +97,48 @@ class ReapBatchesOperator(OperationsOperator):
 
 
 class StoreHealthOperator(OperationsOperator):
-    """Measure one store's health, keep it in the ``store_health`` series and return its summary.
+    """Measure the health of a group of stores, each on its own; keep each in the ``store_health``
+    series and return the summaries by store hash.
 
-    :param store: the store, as :func:`ops_store` gives it.
+    A store whose health cannot be measured (no connection, say) is logged and never stops the
+    others' from being recorded; the task then fails naming it (:class:`SomeItemsFailed`).
+
+    :param stores: the group, each store as :func:`ops_store` gives it.
     """
 
-    def __init__(self, *, store: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, *, stores: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.store = store
+        self.stores = stores
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def execute(self, context: Context) -> dict[str, dict[str, Any]]:
+        ops, now = self.repository(), datetime.now(UTC)
+        paused = ops.paused()  # one query for the group, not one per store
+
+        def measure_one(store: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+            return store["store_hash"], self._measure(ops, store, now, paused)
+
+        measured = each_on_its_own(self.stores, measure_one, name=_store_hash, log=self.log)
+        return dict(measured)
+
+    def _measure(
+        self, ops: OperationsRepository, store: dict[str, Any], now: datetime, paused: list[BatchFact]
+    ) -> dict[str, Any]:
         from bigcommerce_sync.health import freshness_thresholds, measure, quality_shares, store_counts
         from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
         from bigcommerce_sync.hooks.search import SearchHook
 
-        ops, now, store_hash = self.repository(), datetime.now(UTC), self.store["store_hash"]
-        search = SearchHook(self.store["search_conn_id"])
+        store_hash = store["store_hash"]
+        search = SearchHook(store["search_conn_id"])
         last = ops.last_completed(store_hash)
         health = measure(
             store_hash=store_hash,
             now=now,
             last_completed_at=last.finished_at if last else None,
-            thresholds=freshness_thresholds(self.store["schedules"], now),
-            counts=store_counts(BigCommerceHook(self.store["connection_id"]), search, store_hash),
+            thresholds=freshness_thresholds(store["schedules"], now),
+            counts=store_counts(BigCommerceHook(store["connection_id"]), search, store_hash),
             shares=quality_shares(search, store_hash),
             recent_statuses=[b.status for b in ops.latest_finished(store_hash, RECENT_BATCHES)],
-            paused_batches=[b.id for b in ops.paused() if b.store_hash == store_hash],
+            paused_batches=[b.id for b in paused if b.store_hash == store_hash],
         )
         ops.record_health(health)
         self.log.info("Health of %s: %s; %s", store_hash, health.summary(), health.details)
@@ -124,9 +146,13 @@ class StoreHealthOperator(OperationsOperator):
 
 
 class StoreAlertsOperator(OperationsOperator):
-    """Open, send and clear one store's alerts: one per condition until it clears.
+    """Open, send and clear the alerts of a group of stores, each on its own: one alert per store and
+    condition until it clears.
 
-    :param store_hash: the store.
+    A store whose alerts fail is logged and never stops the others'; the task then fails naming it
+    (:class:`SomeItemsFailed`).
+
+    :param store_hashes: the group of stores.
     :param http_conn_id: the webhook the http notifier posts to (an ``http`` Connection).
     :param rules: the thresholds.
     :param stuck_window: a batch the reaper failed within this keeps the ``stuck`` alert open.
@@ -136,7 +162,7 @@ class StoreAlertsOperator(OperationsOperator):
     def __init__(
         self,
         *,
-        store_hash: str,
+        store_hashes: list[str],
         http_conn_id: str = ALERTS_CONN_ID,
         rules: AlertRules | None = None,
         stuck_window: timedelta = timedelta(hours=1),
@@ -144,21 +170,41 @@ class StoreAlertsOperator(OperationsOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.store_hash = store_hash
+        self.store_hashes = store_hashes
         self.http_conn_id = http_conn_id
         self.rules = rules
         self.stuck_window = stuck_window
         self.pending_after = pending_after
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def execute(self, context: Context) -> dict[str, dict[str, Any]]:
         ops, now = self.repository(), datetime.now(UTC)
-        found = self._conditions(ops, now)
-        opened = [c for c, message in found.items() if ops.open_alert(self.store_hash, c, message)]
-        cleared = ops.clear_alerts(self.store_hash, found)
+        stale_pending = ops.pending_since(now - self.pending_after)  # one query for the group
+
+        def alert_one(store_hash: str) -> tuple[str, dict[str, Any]]:
+            return store_hash, self._alert(context, ops, store_hash, now, stale_pending)
+
+        return dict(each_on_its_own(self.store_hashes, alert_one, name=str, log=self.log))
+
+    def _alert(
+        self,
+        context: Context,
+        ops: OperationsRepository,
+        store_hash: str,
+        now: datetime,
+        stale_pending: list[BatchFact],
+    ) -> dict[str, Any]:
+        found = self._conditions(ops, store_hash, now, stale_pending)
+        opened = [c for c, message in found.items() if ops.open_alert(store_hash, c, message)]
+        cleared = ops.clear_alerts(store_hash, found)
         sent = []
-        for alert in ops.unsent_alerts(self.store_hash):
+        for alert in ops.unsent_alerts(store_hash):
             if not notify(context, self.http_conn_id, payload(alert, state="open")):
-                self.log.warning("No connection %r: alert %s not sent", self.http_conn_id, alert.condition)
+                self.log.warning(
+                    "No connection %r: %s alert of %s not sent",
+                    self.http_conn_id,
+                    alert.condition,
+                    store_hash,
+                )
                 continue
             ops.mark_sent(alert.id)
             sent.append(alert.condition)
@@ -167,12 +213,14 @@ class StoreAlertsOperator(OperationsOperator):
                 notify(context, self.http_conn_id, payload(alert, state="cleared"))
         result = {"open": sorted(found), "opened": opened, "sent": sent}
         result["cleared"] = [alert.condition for alert in cleared]
-        self.log.info("Alerts of %s: %s", self.store_hash, result)
+        self.log.info("Alerts of %s: %s", store_hash, result)
         return result
 
-    def _conditions(self, ops: OperationsRepository, now: datetime) -> dict[str, str]:
-        finished = ops.latest_finished(self.store_hash, RECENT_BATCHES)
-        health = ops.latest_health([self.store_hash]).get(self.store_hash)
+    def _conditions(
+        self, ops: OperationsRepository, store_hash: str, now: datetime, stale_pending: list[BatchFact]
+    ) -> dict[str, str]:
+        finished = ops.latest_finished(store_hash, RECENT_BATCHES)
+        health = ops.latest_health([store_hash]).get(store_hash)
         return conditions(
             finished=finished,
             stuck=[
@@ -181,40 +229,53 @@ class StoreAlertsOperator(OperationsOperator):
                 if (b.error_summary or "").startswith(STUCK_PREFIX)
                 and b.finished_at > now - self.stuck_window
             ],
-            stale_pending=[
-                b for b in ops.pending_since(now - self.pending_after) if b.store_hash == self.store_hash
-            ],
+            stale_pending=[b for b in stale_pending if b.store_hash == store_hash],
             health_level=health["level"] if health else None,
             rules=self.rules or AlertRules(),
         )
 
 
 class NewStoresOperator(OperationsOperator):
-    """Return the sync DAG ids of the stores that never completed a sync, had no batch lately, and have
-    no run queued or running (a first scheduled run may be starting; Airflow is asked through the SDK).
+    """Return the sync DAG ids of at most ``limit`` stores, in registry order, that never completed a
+    sync, had no batch lately, and have no run queued or running (a first scheduled run may be
+    starting; Airflow is asked through the SDK).
+
+    The others wait for the next runs: a fresh deployment of thousands of stores gets its first
+    syncs a few at a time, never all at once (nor more than Airflow maps, ``[core] max_map_length``).
 
     :param stores: the registry's stores, as :func:`ops_store` gives them.
     :param retry_after: a store whose first sync did not complete gets another after this long.
+    :param limit: the most first syncs one run asks for.
     """
 
-    def __init__(self, *, stores: list[dict[str, Any]], retry_after: timedelta, **kwargs: Any) -> None:
+    def __init__(
+        self, *, stores: list[dict[str, Any]], retry_after: timedelta, limit: int, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.stores = stores
         self.retry_after = retry_after
+        self.limit = limit
 
     def execute(self, context: Context) -> list[str]:
         ops = self.repository()
         known = ops.stores_with_batches_since(
             [s["store_hash"] for s in self.stores], datetime.now(UTC) - self.retry_after
         )
-        ti = context["ti"]
-        new = [
-            s["dag_id"]
-            for s in self.stores
-            if s["store_hash"] not in known
-            and not ti.get_dr_count(dag_id=s["dag_id"], states=["queued", "running"])
-        ]
-        self.log.info("Stores without a completed sync: %s", new or "none")
+        candidates = [s["dag_id"] for s in self.stores if s["store_hash"] not in known]
+        ti, new, asked = context["ti"], [], 0
+        for dag_id in candidates:
+            if len(new) >= self.limit:
+                break  # enough for this run: Airflow is not asked about the others
+            asked += 1
+            if not ti.get_dr_count(dag_id=dag_id, states=["queued", "running"]):
+                new.append(dag_id)
+        self.log.info("Stores without a completed sync, first syncs asked for: %s", new or "none")
+        if waiting := len(candidates) - asked:
+            self.log.info(
+                "%d more stores without a sync wait for the next runs (at most %d first syncs a run)",
+                waiting,
+                self.limit,
+            )
         return new
 
 
