@@ -123,6 +123,42 @@ def test_values_and_counts_match_the_catalog_and_a_broken_store_fails_alone(sync
     assert again["stores"][STORE]["values_new"] == again["stores"][STORE]["values_removed"] == 0
 
 
+def test_stores_sharing_every_group_each_get_their_own_outcome(synced, sim, monkeypatch):
+    # One instance a task: the working and the broken store share every group.
+    monkeypatch.setenv("AIRFLOW__BIGCOMMERCE_SYNC__MAX_MAPPED_TASKS", "1")
+    dag_run, report = run_values(sim)
+    search = SearchHook()
+
+    tis = {ti.task_id: [] for ti in dag_run.get_task_instances()}
+    for ti in dag_run.get_task_instances():
+        tis[ti.task_id].append(ti)
+    assert {task_id: len(found) for task_id, found in tis.items()} == dict.fromkeys(tis, 1)
+    state = {task_id: str(found[0].state) for task_id, found in tis.items()}
+    fields = len(synced)
+    # The group of every job fails at once, naming the broken store's jobs; the others completed.
+    assert state["collect_values"] == "failed" and tis["collect_values"][0].try_number == 1
+    assert tis["collect_values"][0].rendered_map_index == (
+        f"{STORE} brand:brand … {BROKEN} category:category ({fields + 2})"
+    )
+    assert tis["publish_values"][0].rendered_map_index == f"{STORE} … {BROKEN} (2)"
+    assert {state[t] for t in ("discover_fields", "plan_jobs", "publish_values", "report")} == {"success"}
+
+    ours, broken = report["stores"][STORE], report["stores"][BROKEN]
+    assert (ours["fields"], ours["successful"], ours["failed"]) == (fields, fields, 0)
+    assert ours["published_index"] == f"bc_{STORE}_values_v{report['value_run_id']}"
+    assert search.alias_targets(f"bc_{STORE}_values") == [ours["published_index"]]
+    assert indexed_values(search) == synced
+    assert (broken["fields"], broken["failed"], broken["published_index"]) == (2, 2, None)
+    assert report["jobs"] == {"successful": fields, "failed": 2, "skipped": 0}
+    # The broken store was recorded as skipped by the group that published the other one.
+    published = tis["publish_values"][0].xcom_pull(task_ids="publish_values", map_indexes=0)
+    assert [(p["store_hash"], p["index"]) for p in published] == [
+        (STORE, ours["published_index"]),
+        (BROKEN, None),
+    ]
+    assert "no field of schedstore completed" in published[1]["skipped"]
+
+
 def test_a_small_cap_keeps_the_most_frequent_values_in_order(synced, sim):
     _, report = run_values(sim, max_values_per_field=3)
 

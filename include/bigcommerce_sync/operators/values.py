@@ -1,8 +1,13 @@
-"""The searchable-values tasks: discover, plan, collect (one per store and field), publish, report."""
+"""The searchable-values tasks: discover, plan, collect (jobs of one store and field), publish, report.
+
+The mapped tasks take their stores or jobs in groups (:mod:`bigcommerce_sync.spread`), each item
+on its own: one store's or job's failure never stops the others of its group.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -15,7 +20,8 @@ from bigcommerce_sync.searchable_fields import (
     collect_values,
     discover_fields,
 )
-from bigcommerce_sync.value_jobs import ValueChanges, ValueJobError, ValueJobRepository
+from bigcommerce_sync.spread import SomeItemsFailed, each_on_its_own, spread
+from bigcommerce_sync.value_jobs import ValueChanges, ValueJobError, ValueJobRepository, ValueRun
 from bigcommerce_sync.values_index import publish_values
 from bigcommerce_sync.values_report import build_report, report_lines
 
@@ -25,6 +31,8 @@ if TYPE_CHECKING:
     from bigcommerce_sync.stores import StoreConfig
 
 MAX_VALUES_PARAM = "max_values_per_field"
+# The XCom key under which a failed group keeps its stores' results (a failed task returns none).
+PARTIAL_RESULTS_KEY = "partial_results"
 # Why a job still Pending or Processing when the report runs ended without a result.
 UNFINISHED = "its task did not finish (upstream failed, timed out, killed or cancelled)"
 
@@ -39,9 +47,44 @@ def value_store(store: StoreConfig) -> dict[str, Any]:
     }
 
 
-def _each_mapped(context: Context, task_id: str, count: int) -> list[Any]:
-    """The XComs of a task mapped over ``count`` stores, in store order (``None`` where it pushed none)."""
-    return list(context["ti"].xcom_pull(task_ids=task_id, map_indexes=list(range(count))) or [])
+def store_name(store: dict[str, Any]) -> str:
+    return f"store {store['store_hash']}"
+
+
+def job_name(job: dict[str, Any]) -> str:
+    return f"{job['store_hash']} {job['field']}"
+
+
+def each_store(
+    context: Context,
+    stores: Sequence[dict[str, Any]],
+    work: Callable[[dict[str, Any]], dict[str, Any]],
+    log: Any,
+) -> list[dict[str, Any]]:
+    """Run ``work`` on every store of the group; when some fail, push the others' results first.
+
+    The failed task pushes no return value, so downstream reads the partial results under
+    :data:`PARTIAL_RESULTS_KEY` (:func:`group_results`).
+    """
+    try:
+        return each_on_its_own(stores, work, name=store_name, log=log)
+    except SomeItemsFailed as error:
+        context["ti"].xcom_push(key=PARTIAL_RESULTS_KEY, value=error.results)
+        raise
+
+
+def group_results(context: Context, task_id: str) -> dict[str, dict[str, Any]]:
+    """Every group's per-store results of a task mapped over store groups, by store hash.
+
+    Reads the groups that succeeded (their return value) and the partial results of those that
+    failed; a list of task ids makes Airflow return every map index's XCom as a list, even one.
+    """
+    ti = context["ti"]
+    groups = [
+        *(ti.xcom_pull(task_ids=[task_id], key=PARTIAL_RESULTS_KEY) or []),
+        *(ti.xcom_pull(task_ids=[task_id]) or []),  # last: a group's final result wins
+    ]
+    return {result["store_hash"]: result for group in groups if group for result in group}
 
 
 class ValueJobsOperator(BaseOperator):
@@ -59,28 +102,44 @@ class ValueJobsOperator(BaseOperator):
 
 
 class DiscoverFieldsOperator(BaseOperator):
-    """Find a store's searchable fields in its live product index.
+    """Find each store's searchable fields in its live product index, each store on its own.
 
-    :param store: the store, as :func:`value_store` gives it.
+    A store whose discovery fails gets no job; the others' fields are pushed under
+    :data:`PARTIAL_RESULTS_KEY` before the task fails, so that they still get theirs.
+
+    :param stores: the group of stores, as :func:`value_store` gives them.
+    :param store_timeout: each store's share of the task's ``execution_timeout``, which becomes
+        this times the group's size.
     """
 
-    def __init__(self, *, store: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, stores: list[dict[str, Any]], store_timeout: timedelta | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.store = store
+        self.stores = stores
+        self.store_timeout = store_timeout
+        if store_timeout is not None:  # set where the group is known: the instance, once mapped
+            self.execution_timeout = store_timeout * max(1, len(stores))
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        return each_store(context, self.stores, self.discover, self.log)
+
+    def discover(self, store: dict[str, Any]) -> dict[str, Any]:
         from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
 
-        hook = SearchHook(self.store["search_conn_id"])
-        fields = discover_fields(hook, self.store["store_hash"], self.store["searchable_fields"])
-        self.log.info("Store %s: %d searchable fields: %s", self.store["store_hash"], len(fields), fields)
-        return {"store_hash": self.store["store_hash"], "fields": [field.key for field in fields]}
+        fields = discover_fields(
+            SearchHook(store["search_conn_id"]), store["store_hash"], store["searchable_fields"]
+        )
+        self.log.info("Store %s: %d searchable fields: %s", store["store_hash"], len(fields), fields)
+        return {"store_hash": store["store_hash"], "fields": [field.key for field in fields]}
 
 
 class PlanValueJobsOperator(ValueJobsOperator):
-    """Record the run and one Pending job per discovered store and field; return the jobs to map over.
+    """Record the run and one Pending job per discovered store and field; return them in groups.
 
     Runs whatever discovery did: a store whose discovery failed gets no job, and the report says so.
+    Returns :func:`~bigcommerce_sync.spread.spread` of the jobs (one job a group while they fit),
+    what ``collect_values`` maps over.
 
     :param stores: every store of the run, as :func:`value_store` gives them.
     :param discover_task_id: the mapped discovery task.
@@ -91,14 +150,17 @@ class PlanValueJobsOperator(ValueJobsOperator):
         self.stores = stores
         self.discover_task_id = discover_task_id
 
-    def execute(self, context: Context) -> list[dict[str, Any]]:
+    def execute(self, context: Context) -> list[list[dict[str, Any]]]:
         repository = ValueJobRepository(self.batch_db_conn_id)
         repository.migrate()
         started = context["dag_run"].start_date or datetime.now(UTC)
         run = repository.start_run(dag_id=context["dag"].dag_id, run_id=context["run_id"], started_at=started)
         connections = {store["store_hash"]: store["search_conn_id"] for store in self.stores}
         max_values = int(context["params"][MAX_VALUES_PARAM])
-        discovered = [d for d in _each_mapped(context, self.discover_task_id, len(self.stores)) if d]
+        found_by_store = group_results(context, self.discover_task_id)
+        discovered = [
+            found_by_store[s["store_hash"]] for s in self.stores if s["store_hash"] in found_by_store
+        ]
         jobs = [
             {
                 "job_id": job.id,
@@ -110,79 +172,148 @@ class PlanValueJobsOperator(ValueJobsOperator):
             for found in discovered
             for job in repository.plan(run.id, found["store_hash"], found["fields"])
         ]
-        self.log.info("Value run %d: %d jobs for %d stores", run.id, len(jobs), len(discovered))
-        return jobs
+        groups = spread(jobs)
+        self.log.info(
+            "Value run %d: %d jobs for %d stores, in %d groups",
+            run.id,
+            len(jobs),
+            len(discovered),
+            len(groups),
+        )
+        return groups
 
 
 class CollectValuesOperator(ValueJobsOperator):
-    """One job: collect a store's field values from its live product index and record them.
+    """A group of jobs: collect each store field's values from its live product index and record them.
 
-    An index missing or a field that cannot be aggregated fails the job at once (retrying cannot
-    help); other errors are retried by Airflow, and the job fails with its last error.
+    Every job of the group runs whatever the others do. An index missing or a field that cannot
+    be aggregated fails its job at once (retrying cannot help); another error is noted on the
+    job and Airflow retries the group, whose retry skips the jobs already completed or failed;
+    on the last try the job fails with that error. The task fails when some job did, naming them.
 
-    :param job: the job, as the plan task lists it.
+    :param jobs: the group, as the plan task lists the jobs.
+    :param job_timeout: each job's share of the task's ``execution_timeout``, which becomes this
+        times the group's size (a group of one job keeps the timeout a job had on its own).
     """
 
-    def __init__(self, *, job: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, jobs: list[dict[str, Any]], job_timeout: timedelta | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.job = job
+        self.jobs = jobs
+        self.job_timeout = job_timeout
+        if job_timeout is not None:  # set where the group is known: the instance, once mapped
+            self.execution_timeout = job_timeout * max(1, len(jobs))
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        repository = ValueJobRepository(self.batch_db_conn_id)
+        last_try = context["ti"].try_number > self.retries
+        retried: list[str] = []
+
+        def collect(job: dict[str, Any]) -> dict[str, Any]:
+            return self.collect(repository, job, last_try=last_try, retried=retried)
+
+        try:
+            return each_on_its_own(self.jobs, collect, name=job_name, log=self.log)
+        except SomeItemsFailed as error:
+            if retried:  # Airflow retries the group; its other failed jobs are skipped then
+                raise
+            raise AirflowFailException(str(error)) from error
+
+    def collect(
+        self, repository: ValueJobRepository, job: dict[str, Any], *, last_try: bool, retried: list[str]
+    ) -> dict[str, Any]:
+        """Run one job; add its name to ``retried`` when Airflow should retry it.
+
+        :raises ValueJobError: the job had already failed (an earlier try of the group).
+        """
         from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
 
-        repository = ValueJobRepository(self.batch_db_conn_id)
-        job_id = int(self.job["job_id"])
+        job_id = int(job["job_id"])
         try:
-            job = repository.start(job_id)
-        except ValueJobError as error:
-            raise AirflowFailException(str(error)) from None
-        field = SearchableField.from_key(job.field)
+            started = repository.start(job_id)
+        except ValueJobError:
+            return self.already_ended(repository, job_id)
+        field = SearchableField.from_key(started.field)
         try:
-            hook = SearchHook(self.job["search_conn_id"])
-            values = collect_values(hook, job.store_hash, field, int(self.job["max_values"]))
-            changes = ValueChanges.between(repository.previous_counts(job), values)
+            hook = SearchHook(job["search_conn_id"])
+            values = collect_values(hook, started.store_hash, field, int(job["max_values"]))
+            changes = ValueChanges.between(repository.previous_counts(started), values)
             repository.complete(job_id, values, changes)
         except FieldValuesError as error:
             repository.fail(job_id, str(error))
-            raise AirflowFailException(f"{job.store_hash} {job.field}: {error}") from None
+            raise
         except BaseException as error:  # a timeout too: Airflow raises it inside the task
             message = f"{type(error).__name__}: {error}"
-            last_try = context["ti"].try_number > self.retries
-            (repository.fail if last_try else repository.note_error)(job_id, message)
+            if last_try:
+                repository.fail(job_id, message)
+            else:
+                repository.note_error(job_id, message)
+                retried.append(job_name(job))
             raise
-        self.log.info("%s %s: %s", job.store_hash, job.field, changes)
+        self.log.info("%s: %s", job_name(job), changes)
         return {"job_id": job_id, "values": changes.processed}
+
+    def already_ended(self, repository: ValueJobRepository, job_id: int) -> dict[str, Any]:
+        """A job an earlier try of the group completed is skipped; one that failed stays failed."""
+        job = repository.get(job_id)
+        if job is None or job.status != "completed":
+            state = f"{job.status}: {job.error}" if job else "missing"
+            raise ValueJobError(f"value job {job_id} is {state}; it is not run again")
+        self.log.info("%s %s completed on an earlier try; skipped", job.store_hash, job.field)
+        return {"job_id": job_id, "values": job.values_processed}
 
 
 class PublishValuesOperator(ValueJobsOperator):
-    """Build the store's new values index version from its fields' latest values and swap it in.
+    """Build each store's new values index version from its fields' latest values and swap it in.
 
     A field whose job failed keeps its last completed values; a store none of whose jobs
-    completed in this run is skipped, and its live values stay as they were.
+    completed in this run is skipped (its result says why, its ``index`` is ``None``) and its live
+    values stay as they were. The task is skipped when every store of its group was; a store's
+    failure never stops the others (their results are pushed under :data:`PARTIAL_RESULTS_KEY`).
 
-    :param store: the store, as :func:`value_store` gives it.
+    :param stores: the group of stores, as :func:`value_store` gives them.
+    :param store_timeout: each store's share of the task's ``execution_timeout``, which becomes
+        this times the group's size.
     """
 
-    def __init__(self, *, store: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, stores: list[dict[str, Any]], store_timeout: timedelta | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.store = store
+        self.stores = stores
+        self.store_timeout = store_timeout
+        if store_timeout is not None:  # set where the group is known: the instance, once mapped
+            self.execution_timeout = store_timeout * max(1, len(stores))
 
-    def execute(self, context: Context) -> dict[str, Any]:
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        repository = ValueJobRepository(self.batch_db_conn_id)
+        run = self.find_run(context, repository)
+        results = each_store(
+            context, self.stores, lambda store: self.publish(repository, run, store), self.log
+        )
+        if not any(result["index"] for result in results):
+            raise AirflowSkipException(f"no store published: {'; '.join(r['skipped'] for r in results)}")
+        return results
+
+    def publish(
+        self, repository: ValueJobRepository, run: ValueRun | None, store: dict[str, Any]
+    ) -> dict[str, Any]:
         from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
 
-        repository = ValueJobRepository(self.batch_db_conn_id)
-        store_hash = self.store["store_hash"]
-        run = self.find_run(context, repository)
+        store_hash = store["store_hash"]
         jobs = repository.jobs(run.id, store_hash) if run else []
         if not any(job.status == "completed" for job in jobs):
-            raise AirflowSkipException(f"no field of {store_hash} completed: its values stay as they were")
+            reason = f"no field of {store_hash} completed: its values stay as they were"
+            self.log.info("Store %s skipped: %s", store_hash, reason)
+            return {"store_hash": store_hash, "index": None, "documents": 0, "skipped": reason}
         latest = repository.latest_values(store_hash, [job.field for job in jobs])
         index, documents = publish_values(
-            SearchHook(self.store["search_conn_id"]),
+            SearchHook(store["search_conn_id"]),
             store_hash=store_hash,
             value_run_id=run.id,
             values={SearchableField.from_key(field): values for field, values in latest.items()},
-            keep_previous=self.store["keep_previous_indexes"],
+            keep_previous=store["keep_previous_indexes"],
         )
         self.log.info("Store %s: %d values of %d fields in %s", store_hash, documents, len(latest), index)
         return {"store_hash": store_hash, "index": index, "documents": documents}
@@ -192,7 +323,7 @@ class ValuesReportOperator(ValueJobsOperator):
     """Write the run's report: fail the jobs that never finished, store the report, log it, return it.
 
     :param stores: the hashes of every store of the run.
-    :param publish_task_id: the mapped publish task.
+    :param publish_task_id: the publish task, mapped over store groups.
     """
 
     def __init__(self, *, stores: list[str], publish_task_id: str, **kwargs: Any) -> None:
@@ -206,13 +337,13 @@ class ValuesReportOperator(ValueJobsOperator):
         if run is None:
             raise AirflowFailException("no value run was recorded: plan_jobs never ran (see its log)")
         repository.fail_unfinished(run.id, UNFINISHED)
-        published = _each_mapped(context, self.publish_task_id, len(self.stores))
+        published = group_results(context, self.publish_task_id).values()
         report = build_report(
             run=run,
             finished_at=datetime.now(UTC),
             stores=self.stores,
             jobs=repository.jobs(run.id),
-            published={p["store_hash"]: p["index"] for p in published if p},
+            published={p["store_hash"]: p["index"] for p in published if p["index"]},
         )
         repository.finish_run(run.id, finished_at=datetime.fromisoformat(report["end"]), report=report)
         repository.prune_values()
