@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
 import yaml
 
 from bigcommerce_sync_dev.connections import bigcommerce_connection, env_name
@@ -51,7 +50,10 @@ def webhook_settings(home: Path, port: int, secret: str) -> dict[str, str]:
 
 
 def connect_demo_store(stack: DevStack, airflow: LocalAirflow, secret: str) -> None:
-    """Register the demo store's hooks on the simulator and start its first full sync.
+    """Register the demo store's hooks on the simulator.
+
+    Its first full sync is the operations DAG's (unpaused at start, it gives every store that
+    never synced one): a second trigger here would run it twice.
 
     :param stack: the dev stack (its simulator serves the demo store).
     :param airflow: the running Airflow.
@@ -68,8 +70,3 @@ def connect_demo_store(stack: DevStack, airflow: LocalAirflow, secret: str) -> N
     webhooks = {"enabled": True, "receiver_url": f"{airflow.url}{RECEIVER_PREFIX}"}
     store = StoreConfig(store_hash=DEMO_STORE, name=DEMO_STORE, connection_id=conn_id, webhooks=webhooks)
     ensure_hooks(BigCommerceHook(conn_id), store, secret)
-    dag_id = f"bigcommerce_sync_{DEMO_STORE}"
-    airflow.wait_for_dag(dag_id)
-    body = {"logical_date": None, "conf": {"sync_type": "all"}}
-    url = f"{airflow.url}/api/v2/dags/{dag_id}/dagRuns"
-    requests.post(url, json=body, headers=airflow.auth_headers(), timeout=30).raise_for_status()
