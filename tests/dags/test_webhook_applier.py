@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bigcommerce_sync.hooks.search import SearchHook
@@ -9,17 +11,19 @@ from bigcommerce_sync.sync_types import Entity
 from bigcommerce_sync.webhooks.applier_dag import APPLIER_DAG_ID
 from bigcommerce_sync.webhooks.event_store import WebhookEventRepository
 from tests.conftest import TEST_REGISTRY
-from tests.dags.sync_runs import SyncRun, run_sync
+from tests.dags.sync_runs import DAGS_FOLDER, SyncRun, run_sync
 from tests.webhooks.support import (
     RECEIVER_URL,
     callback,
     clean_events,
     product_updated,
     receive,
+    webhook_store,
     write_registry,
 )
 
 STORE = "teststore"
+OTHER = "schedstore"  # the simulator's second store
 
 
 @pytest.fixture
@@ -159,3 +163,73 @@ def test_the_applier_exists_only_for_webhook_stores_and_runs_on_the_watched_asse
     assert (dag.max_active_runs, dag.catchup, dag.tags) == (1, False, {"bigcommerce", "webhooks"})
     assert [task.task_id for task in dag.topological_sort()] == ["stores_with_events", "apply_events"]
     assert [s["store_hash"] for s in dag.get_task("stores_with_events").stores] == ["hooked"]
+
+
+def test_stores_sharing_an_instance_are_applied_each_on_its_own(
+    clean_search: SearchHook, sim, repo, events, tmp_path, monkeypatch, capfd, caplog
+):
+    """One instance for two stores (max_mapped_tasks 1); the first fails, the second is applied."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW__BIGCOMMERCE_SYNC__MAX_MAPPED_TASKS", "1")  # read by stores_with_events
+    webhooks = {"enabled": True, "receiver_url": RECEIVER_URL}
+    entries = [
+        # Listed first, so the store applied after its failure proves the failure stopped nothing.
+        {**webhook_store(OTHER), "search_connection_id": "search_nowhere"},
+        *(
+            {**entry, "webhooks": webhooks}
+            for entry in TEST_REGISTRY["stores"]
+            if entry["store_hash"] == STORE
+        ),
+    ]
+    monkeypatch.setenv("BIGCOMMERCE_SYNC_STORES_FILE", str(write_registry(tmp_path / "stores.yaml", entries)))
+    run_sync(f"bigcommerce_sync_{STORE}", {"sync_type": "product"})
+    (edited,) = ids_in(clean_search, Entity.PRODUCTS, 1)
+    sim.update_product(STORE, edited, {"name": "Shared Instance Lamp"})
+    (applied_id, waiting_id) = receive(events, product_updated(STORE, edited), product_updated(OTHER, 1))
+
+    ((before,),) = events.hook.get_records("SELECT coalesce(max(id), 0) FROM sync_batches")
+
+    with caplog.at_level(logging.INFO):
+        dag_run = DagBag(dag_folder=str(DAGS_FOLDER)).dags[APPLIER_DAG_ID].test()
+
+    instances = [ti for ti in dag_run.get_task_instances() if ti.task_id == "apply_events"]
+    assert str(dag_run.state) == "failed"
+    assert [(ti.map_index, str(ti.state)) for ti in instances] == [(0, "failed")]
+    assert instances[0].rendered_map_index == f"{OTHER} … {STORE} (2)"
+    assert instances[0].try_number == 3  # both retries ran
+    assert source(clean_search, Entity.PRODUCTS, edited)["name"] == "Shared Instance Lamp"
+    assert pending(events) == [waiting_id]
+    ((batch_id,),) = events.hook.get_records(
+        "SELECT batch_id FROM webhook_events WHERE id = %s", [applied_id]
+    )
+    assert repo.get(batch_id).status == "completed"
+    # The retries found nothing pending for the applied store: one batch, made by the first try.
+    applier_batches = events.hook.get_records(
+        "SELECT store_hash FROM sync_batches WHERE dag_id = %s AND id > %s", [APPLIER_DAG_ID, before]
+    )
+    assert applier_batches == [(STORE,)]
+    printed = capfd.readouterr()
+    assert f"1 of 2 failed: {OTHER}" in printed.out + printed.err + caplog.text
+
+
+def test_thousands_of_stores_with_pending_events_come_in_at_most_128_groups(dev_stack, events, monkeypatch):
+    from bigcommerce_sync.stores import StoreConfig, StoreRegistry
+    from bigcommerce_sync.webhooks.applier_dag import build_applier_dag
+
+    monkeypatch.delenv("AIRFLOW__BIGCOMMERCE_SYNC__MAX_MAPPED_TASKS", raising=False)
+    hashes = [f"store{number:04d}" for number in range(3_100)]
+    registry = StoreRegistry([StoreConfig.model_validate(webhook_store(h)) for h in hashes])
+    with_events = hashes[:3_000]  # the last 100 stores have none
+    events.hook.run(
+        "INSERT INTO webhook_events (store_hash, event_hash, scope, target, target_id, payload, created_at) "
+        "SELECT store_hash, 'bulk', 'store/product/updated', 'product', 1, '{}', now() "
+        "FROM unnest(%s::text[]) AS store_hash",
+        parameters=([*with_events, "nowebhooks"],),
+    )
+
+    groups = build_applier_dag(registry).get_task("stores_with_events").execute({})
+
+    assert len(groups) == 128
+    assert [store["store_hash"] for group in groups for store in group] == with_events
+    assert {len(group) for group in groups} == {23, 24}  # 3,000 = 56 x 24 + 72 x 23

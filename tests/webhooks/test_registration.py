@@ -6,14 +6,16 @@ import pytest
 
 from bigcommerce_sync.hooks.bigcommerce import BigCommerceHook
 from bigcommerce_sync.operators.webhooks import EnsureWebhooksOperator
+from bigcommerce_sync.spread import SomeItemsFailed
 from bigcommerce_sync.stores import StoreConfig, StoreRegistry
 from bigcommerce_sync.webhooks.callbacks import SUBSCRIBED_SCOPES
 from bigcommerce_sync.webhooks.receiver import SECRET_HEADER
 from bigcommerce_sync.webhooks.registration import ensure_hooks, main
 from bigcommerce_sync.webhooks.registration_dag import build_registration_dag
-from tests.webhooks.support import RECEIVER_URL, secret_connection, write_registry
+from tests.webhooks.support import RECEIVER_URL, secret_connection, webhook_store, write_registry
 
 STORE = "teststore"
+OTHER = "schedstore"  # the simulator's second store
 SECRET = "registration-secret-0451"
 CONFIG = StoreConfig(
     store_hash=STORE,
@@ -86,10 +88,60 @@ def test_the_command_ensures_the_registry_stores_and_never_prints_the_secret(sto
 
 
 def test_the_task_ensures_its_store_and_returns_the_report_without_the_secret(store, registry):
-    result = EnsureWebhooksOperator(task_id="ensure_hooks", store_hash=STORE).execute({})
+    (result,) = EnsureWebhooksOperator(task_id="ensure_hooks", store_hashes=[STORE]).execute({})
 
-    assert result["created"] == list(SUBSCRIBED_SCOPES)
+    assert (result["store_hash"], result["created"]) == (STORE, list(SUBSCRIBED_SCOPES))
     assert SECRET not in repr(result)
+
+
+def test_the_task_ensures_each_store_of_its_group_on_its_own_reading_the_registry_once(
+    store, tmp_path, monkeypatch
+):
+    """The first store has no secret connection: it fails, the next is ensured all the same."""
+    import bigcommerce_sync.stores
+
+    entries = [webhook_store(OTHER), CONFIG.model_dump(mode="json", exclude_none=True)]
+    monkeypatch.setenv("BIGCOMMERCE_SYNC_STORES_FILE", str(write_registry(tmp_path / "stores.yaml", entries)))
+    for key, value in secret_connection(f"bigcommerce_webhook_{STORE}", SECRET).items():
+        monkeypatch.setenv(key, value)
+    reads = []
+    real_load = bigcommerce_sync.stores.load_registry
+
+    def counted_load(*args, **kwargs):
+        reads.append(args)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(bigcommerce_sync.stores, "load_registry", counted_load)
+    task = EnsureWebhooksOperator(task_id="ensure_hooks", store_hashes=[OTHER, "gone", STORE])
+
+    with pytest.raises(SomeItemsFailed, match=f"1 of 2 failed: {OTHER}") as caught:
+        task.execute({})
+
+    assert len(reads) == 1
+    (ensured,) = caught.value.results
+    assert (ensured["store_hash"], ensured["created"]) == (STORE, list(SUBSCRIBED_SCOPES))
+    assert set(hooks(store)) == set(SUBSCRIBED_SCOPES)
+
+
+def test_thousands_of_webhook_stores_make_at_most_128_registration_tasks(monkeypatch):
+    monkeypatch.delenv("AIRFLOW__BIGCOMMERCE_SYNC__MAX_MAPPED_TASKS", raising=False)
+    hashes = [f"store{number:04d}" for number in range(3_000)]
+    stores = [StoreConfig.model_validate(webhook_store(h)) for h in hashes]
+
+    ensure = build_registration_dag(StoreRegistry(stores)).get_task("ensure_hooks")
+    groups = ensure.expand_input.value["store_hashes"]
+
+    assert len(groups) == 128
+    assert [h for group in groups for h in group] == hashes
+
+
+def test_few_webhook_stores_get_a_registration_task_each(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__BIGCOMMERCE_SYNC__MAX_MAPPED_TASKS", "3")
+    stores = [StoreConfig.model_validate(webhook_store(h)) for h in ("a1", "b2")]
+
+    ensure = build_registration_dag(StoreRegistry(stores)).get_task("ensure_hooks")
+
+    assert ensure.expand_input.value["store_hashes"] == [["a1"], ["b2"]]
 
 
 def test_the_registration_dag_exists_only_for_webhook_stores():

@@ -12,6 +12,7 @@ from bigcommerce_sync.operators.webhooks import (
     applier_store,
 )
 from bigcommerce_sync.settings import setting_float
+from bigcommerce_sync.spread import group_index_template
 from bigcommerce_sync.stores import StoreRegistry, load_registry
 from bigcommerce_sync.webhooks.trigger import PendingWebhookEventsTrigger
 
@@ -27,8 +28,13 @@ DAG_DOC = """
 BigCommerce's callbacks are stored by the webhook receiver (`/bigcommerce-webhooks/<store>` on
 the api-server) in the batch store's `webhook_events`. A trigger in the **triggerer** looks for
 pending events every few seconds and updates this DAG's asset, which starts a run: no schedule,
-nobody triggers it. `stores_with_events` lists the webhook stores with pending events and
-`apply_events` runs once per store (mapped: one store's failure never blocks another's).
+nobody triggers it. `stores_with_events` lists the webhook stores with pending events, in groups,
+and `apply_events` is mapped over the groups: one store a group (the map index names it) up to
+`[bigcommerce_sync] max_mapped_tasks` stores (128, never above `[core] max_map_length`), beyond
+that at most that many instances, each applying its stores one after the other (labelled
+`first … last (count)`). Each store is applied on its own: one store's failure never stops the
+others'; the instance fails at the end naming the failed stores, and its retry applies only what
+is still pending.
 
 Each store's events become **targeted** batches in `sync_batches`: the products named by product,
 SKU and inventory events are read with `id:in` and written into the live index (deleted when the
@@ -68,6 +74,6 @@ def build_applier_dag(registry: StoreRegistry | None = None) -> DAG | None:
     ) as dag:
         pending = PendingStoresOperator(task_id="stores_with_events", stores=stores)
         ApplyWebhookEventsOperator.partial(
-            task_id="apply_events", map_index_template="{{ task.store['store_hash'] }}"
-        ).expand(store=pending.output)
+            task_id="apply_events", map_index_template=group_index_template("stores")
+        ).expand(stores=pending.output)
     return dag

@@ -7,6 +7,7 @@ from datetime import timedelta
 from airflow.sdk import DAG
 
 from bigcommerce_sync.operators.webhooks import EnsureWebhooksOperator
+from bigcommerce_sync.spread import group_index_template, spread
 from bigcommerce_sync.stores import StoreRegistry, load_registry
 
 REGISTRATION_DAG_ID = "bigcommerce_webhook_registration"
@@ -21,6 +22,12 @@ URL, with the secret header from the store's secret connection. Missing hooks ar
 or deactivated ones updated, right ones left alone. A hook BigCommerce deactivated (48 h of
 failed deliveries or 90 idle days) is reported as a warning in the task log. The same as
 `python -m bigcommerce_sync.webhooks.registration ensure`. See `docs/webhooks.md`.
+
+`ensure_hooks` is mapped over groups of stores: one store a group (the map index names it) up to
+`[bigcommerce_sync] max_mapped_tasks` stores (128, never above `[core] max_map_length`), beyond
+that at most that many instances, each ensuring its stores one after the other (labelled
+`first … last (count)`). Each instance reads the registry once; one store's failure never stops
+the others', and the instance fails at the end naming the failed stores.
 """
 
 
@@ -43,8 +50,7 @@ def build_registration_dag(registry: StoreRegistry | None = None) -> DAG | None:
         tags=["bigcommerce", "webhooks"],
         default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     ) as dag:
-        ensure = EnsureWebhooksOperator.partial(
-            task_id="ensure_hooks", map_index_template="{{ task.store_hash }}"
-        )
-        ensure.expand(store_hash=stores)
+        EnsureWebhooksOperator.partial(
+            task_id="ensure_hooks", map_index_template=group_index_template("store_hashes", None)
+        ).expand(store_hashes=spread(stores))
     return dag
