@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from airflow.sdk.exceptions import AirflowException
@@ -12,6 +13,7 @@ from bigcommerce_sync.spread import (
     SomeItemsFailed,
     each_on_its_own,
     group_index_template,
+    group_timeout,
     max_mapped_tasks,
     spread,
 )
@@ -94,3 +96,10 @@ def test_a_failing_item_never_stops_the_others(caplog):
 
 def test_each_on_its_own_returns_every_result_in_order():
     assert each_on_its_own([1, 2], lambda n: n * 10, name=str, log=logging.getLogger("t")) == [10, 20]
+
+
+def test_a_groups_timeout_is_each_items_share_times_its_size():
+    share, own = timedelta(minutes=2), timedelta(minutes=9)
+    assert group_timeout(share, ["a", "b", "c"], own) == timedelta(minutes=6)
+    assert group_timeout(share, [], own) == share  # an empty group keeps one item's share
+    assert group_timeout(None, ["a", "b"], own) == own

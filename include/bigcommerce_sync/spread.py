@@ -15,7 +15,8 @@ failed task pushes no return value: push them under a key of your own when downs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk.configuration import conf
@@ -77,6 +78,19 @@ def spread(items: Sequence[Item], limit: int | None = None) -> list[list[Item]]:
         groups.append(list(items[start:end]))
         start = end
     return groups
+
+
+def group_timeout(
+    item_timeout: timedelta | None, group: Sized, otherwise: timedelta | None
+) -> timedelta | None:
+    """A group's ``execution_timeout``: each item's share times the group's size (a group of one
+    keeps the timeout one item had on its own); ``otherwise`` when there is no share.
+
+    :param item_timeout: each item's share, or ``None``.
+    :param group: the instance's group (known once the task is mapped).
+    :param otherwise: the operator's own ``execution_timeout``.
+    """
+    return otherwise if item_timeout is None else item_timeout * max(1, len(group))
 
 
 def group_index_template(argument: str, key: str | None = "store_hash") -> str:

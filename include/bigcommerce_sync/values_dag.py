@@ -108,19 +108,19 @@ def build_values_dag(
         discover = DiscoverFieldsOperator.partial(
             task_id="discover_fields",
             map_index_template=group_index_template("stores"),
-            store_timeout=job_timeout,
+            item_timeout=job_timeout,
         ).expand(stores=store_groups)
         plan = PlanValueJobsOperator(
             task_id="plan_jobs", stores=stores, discover_task_id="discover_fields", trigger_rule="all_done"
         )
         collect = CollectValuesOperator.partial(
-            task_id="collect_values", map_index_template=JOBS_INDEX_TEMPLATE, job_timeout=job_timeout
+            task_id="collect_values", map_index_template=JOBS_INDEX_TEMPLATE, item_timeout=job_timeout
         ).expand(jobs=plan.output)
         publish = PublishValuesOperator.partial(
             task_id="publish_values",
             trigger_rule="all_done",
             map_index_template=group_index_template("stores"),
-            store_timeout=job_timeout,
+            item_timeout=job_timeout,
         ).expand(stores=store_groups)
         report = ValuesReportOperator(
             task_id="report",

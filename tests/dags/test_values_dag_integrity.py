@@ -49,9 +49,9 @@ def test_daily_dag_maps_jobs_with_retries_timeout_and_a_report_that_always_runs(
     collect = dag.task_dict["collect_values"]
     assert (collect.retries, collect.retry_exponential_backoff) == (3, 2.0)
     # Each job's share of its group's timeout (the instance's is that times its jobs).
-    assert collect.execution_timeout == collect.partial_kwargs["job_timeout"] == timedelta(minutes=5)
+    assert collect.execution_timeout == collect.partial_kwargs["item_timeout"] == timedelta(minutes=5)
     for task_id in ("discover_fields", "publish_values"):
-        assert dag.task_dict[task_id].partial_kwargs["store_timeout"] == timedelta(minutes=5)
+        assert dag.task_dict[task_id].partial_kwargs["item_timeout"] == timedelta(minutes=5)
     for task_id in ("discover_fields", "publish_values"):  # one store a group while they fit
         groups = dag.task_dict[task_id].expand_input.value["stores"]
         assert [[store["store_hash"] for store in group] for group in groups] == [["aa1"]]
@@ -72,21 +72,21 @@ def test_job_timeout_and_cap_come_from_the_airflow_configuration(tmp_path, monke
     monkeypatch.setenv("AIRFLOW__BIGCOMMERCE_SYNC__VALUES_MAX_PER_FIELD", "50")
     dag = parse(tmp_path, monkeypatch, [{**STORE, "store_hash": "aa1"}]).dags[VALUES_DAG_ID]
 
-    assert dag.task_dict["collect_values"].partial_kwargs["job_timeout"] == timedelta(minutes=2)
+    assert dag.task_dict["collect_values"].partial_kwargs["item_timeout"] == timedelta(minutes=2)
     assert dag.params["max_values_per_field"] == 50
 
 
 def test_a_mapped_instance_has_each_item_s_timeout_times_its_items():
     def collect(jobs: int) -> operators.CollectValuesOperator:
         return operators.CollectValuesOperator(
-            task_id=f"c{jobs}", jobs=[{"job_id": n} for n in range(jobs)], job_timeout=timedelta(minutes=2)
+            task_id=f"c{jobs}", jobs=[{"job_id": n} for n in range(jobs)], item_timeout=timedelta(minutes=2)
         )
 
     assert collect(1).execution_timeout == timedelta(minutes=2)
     assert collect(40).execution_timeout == timedelta(minutes=80)
     stores = [{"store_hash": f"s{n}"} for n in range(3)]
     for operator in (operators.DiscoverFieldsOperator, operators.PublishValuesOperator):
-        task = operator(task_id="t", stores=stores, store_timeout=timedelta(minutes=2))
+        task = operator(task_id="t", stores=stores, item_timeout=timedelta(minutes=2))
         assert task.execution_timeout == timedelta(minutes=6)
 
 

@@ -6,7 +6,7 @@ on its own: one store's or job's failure never stops the others of its group.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from bigcommerce_sync.searchable_fields import (
     collect_values,
     discover_fields,
 )
-from bigcommerce_sync.spread import SomeItemsFailed, each_on_its_own, spread
+from bigcommerce_sync.spread import SomeItemsFailed, each_on_its_own, group_timeout, spread
 from bigcommerce_sync.value_jobs import ValueChanges, ValueJobError, ValueJobRepository, ValueRun
 from bigcommerce_sync.values_index import publish_values
 from bigcommerce_sync.values_report import build_report, report_lines
@@ -55,22 +55,9 @@ def job_name(job: dict[str, Any]) -> str:
     return f"{job['store_hash']} {job['field']}"
 
 
-def each_store(
-    context: Context,
-    stores: Sequence[dict[str, Any]],
-    work: Callable[[dict[str, Any]], dict[str, Any]],
-    log: Any,
-) -> list[dict[str, Any]]:
-    """Run ``work`` on every store of the group; when some fail, push the others' results first.
-
-    The failed task pushes no return value, so downstream reads the partial results under
-    :data:`PARTIAL_RESULTS_KEY` (:func:`group_results`).
-    """
-    try:
-        return each_on_its_own(stores, work, name=store_name, log=log)
-    except SomeItemsFailed as error:
-        context["ti"].xcom_push(key=PARTIAL_RESULTS_KEY, value=error.results)
-        raise
+def find_run(context: Context, repository: ValueJobRepository) -> ValueRun | None:
+    """The value run this DAG run recorded (``plan_jobs``), if any."""
+    return repository.find_run(context["dag"].dag_id, context["run_id"])
 
 
 def group_results(context: Context, task_id: str) -> dict[str, dict[str, Any]]:
@@ -97,32 +84,45 @@ class ValueJobsOperator(BaseOperator):
         super().__init__(**kwargs)
         self.batch_db_conn_id = batch_db_conn_id
 
-    def find_run(self, context: Context, repository: ValueJobRepository):
-        return repository.find_run(context["dag"].dag_id, context["run_id"])
 
+class StoreGroupOperator(BaseOperator):
+    """Base of the values tasks mapped over groups of stores: each store on its own, a timeout per store.
 
-class DiscoverFieldsOperator(BaseOperator):
-    """Find each store's searchable fields in its live product index, each store on its own.
+    When some stores fail, the others' results are pushed under :data:`PARTIAL_RESULTS_KEY`
+    before the task fails (a failed task pushes no return value): :func:`group_results` reads both.
 
-    A store whose discovery fails gets no job; the others' fields are pushed under
-    :data:`PARTIAL_RESULTS_KEY` before the task fails, so that they still get theirs.
-
-    :param stores: the group of stores, as :func:`value_store` gives them.
-    :param store_timeout: each store's share of the task's ``execution_timeout``, which becomes
-        this times the group's size.
+    :param stores: the group, each store as :func:`value_store` gives it.
+    :param item_timeout: each store's share of the task's ``execution_timeout``, which becomes
+        this times the group's size (:func:`~bigcommerce_sync.spread.group_timeout`).
     """
 
     def __init__(
-        self, *, stores: list[dict[str, Any]], store_timeout: timedelta | None = None, **kwargs: Any
+        self, *, stores: list[dict[str, Any]], item_timeout: timedelta | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.stores = stores
-        self.store_timeout = store_timeout
-        if store_timeout is not None:  # set where the group is known: the instance, once mapped
-            self.execution_timeout = store_timeout * max(1, len(stores))
+        self.item_timeout = item_timeout
+        self.execution_timeout = group_timeout(item_timeout, stores, self.execution_timeout)
+
+    def each_store(
+        self, context: Context, work: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Run ``work`` on every store of the group; when some fail, push the others' results first."""
+        try:
+            return each_on_its_own(self.stores, work, name=store_name, log=self.log)
+        except SomeItemsFailed as error:
+            context["ti"].xcom_push(key=PARTIAL_RESULTS_KEY, value=error.results)
+            raise
+
+
+class DiscoverFieldsOperator(StoreGroupOperator):
+    """Find each store's searchable fields in its live product index, each store on its own.
+
+    A store whose discovery fails gets no job; the others still get theirs (:class:`StoreGroupOperator`).
+    """
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
-        return each_store(context, self.stores, self.discover, self.log)
+        return self.each_store(context, self.discover)
 
     def discover(self, store: dict[str, Any]) -> dict[str, Any]:
         from bigcommerce_sync.hooks.search import SearchHook  # the client is loaded only to run
@@ -192,18 +192,17 @@ class CollectValuesOperator(ValueJobsOperator):
     on the last try the job fails with that error. The task fails when some job did, naming them.
 
     :param jobs: the group, as the plan task lists the jobs.
-    :param job_timeout: each job's share of the task's ``execution_timeout``, which becomes this
-        times the group's size (a group of one job keeps the timeout a job had on its own).
+    :param item_timeout: each job's share of the task's ``execution_timeout``, which becomes this
+        times the group's size (:func:`~bigcommerce_sync.spread.group_timeout`).
     """
 
     def __init__(
-        self, *, jobs: list[dict[str, Any]], job_timeout: timedelta | None = None, **kwargs: Any
+        self, *, jobs: list[dict[str, Any]], item_timeout: timedelta | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
-        self.job_timeout = job_timeout
-        if job_timeout is not None:  # set where the group is known: the instance, once mapped
-            self.execution_timeout = job_timeout * max(1, len(jobs))
+        self.item_timeout = item_timeout
+        self.execution_timeout = group_timeout(item_timeout, jobs, self.execution_timeout)
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
         repository = ValueJobRepository(self.batch_db_conn_id)
@@ -264,34 +263,25 @@ class CollectValuesOperator(ValueJobsOperator):
         return {"job_id": job_id, "values": job.values_processed}
 
 
-class PublishValuesOperator(ValueJobsOperator):
+class PublishValuesOperator(StoreGroupOperator):
     """Build each store's new values index version from its fields' latest values and swap it in.
 
     A field whose job failed keeps its last completed values; a store none of whose jobs
     completed in this run is skipped (its result says why, its ``index`` is ``None``) and its live
     values stay as they were. The task is skipped when every store of its group was; a store's
-    failure never stops the others (their results are pushed under :data:`PARTIAL_RESULTS_KEY`).
+    failure never stops the others (:class:`StoreGroupOperator`).
 
-    :param stores: the group of stores, as :func:`value_store` gives them.
-    :param store_timeout: each store's share of the task's ``execution_timeout``, which becomes
-        this times the group's size.
+    :param batch_db_conn_id: the batch store's Postgres connection.
     """
 
-    def __init__(
-        self, *, stores: list[dict[str, Any]], store_timeout: timedelta | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, batch_db_conn_id: str = BATCH_DB_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.stores = stores
-        self.store_timeout = store_timeout
-        if store_timeout is not None:  # set where the group is known: the instance, once mapped
-            self.execution_timeout = store_timeout * max(1, len(stores))
+        self.batch_db_conn_id = batch_db_conn_id
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
         repository = ValueJobRepository(self.batch_db_conn_id)
-        run = self.find_run(context, repository)
-        results = each_store(
-            context, self.stores, lambda store: self.publish(repository, run, store), self.log
-        )
+        run = find_run(context, repository)
+        results = self.each_store(context, lambda store: self.publish(repository, run, store))
         if not any(result["index"] for result in results):
             raise AirflowSkipException(f"no store published: {'; '.join(r['skipped'] for r in results)}")
         return results
@@ -333,7 +323,7 @@ class ValuesReportOperator(ValueJobsOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         repository = ValueJobRepository(self.batch_db_conn_id)
-        run = self.find_run(context, repository)
+        run = find_run(context, repository)
         if run is None:
             raise AirflowFailException("no value run was recorded: plan_jobs never ran (see its log)")
         repository.fail_unfinished(run.id, UNFINISHED)
