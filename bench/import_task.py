@@ -47,9 +47,9 @@ class QuotaWindows:
     def wrap(self, entity_stream: Callable[..., EntityStream]) -> Callable[..., EntityStream]:
         """Return ``entity_stream`` with its pages cut after the last window."""
 
-        def windowed(hook: Any, entity: Any) -> EntityStream:
+        def windowed(hook: Any, entity: Any, *position: Any) -> EntityStream:
             started = time.monotonic()
-            stream = entity_stream(hook, entity)
+            stream = entity_stream(hook, entity, *position)
             return dataclasses.replace(stream, pages=self._pages(stream.pages, started))
 
         return windowed
@@ -73,9 +73,9 @@ def _timing(
 ) -> Callable[..., EntityStream]:
     """Return ``entity_stream`` keeping how long each call took in ``seconds``, by entity."""
 
-    def timed(hook: Any, entity: Any) -> EntityStream:
+    def timed(hook: Any, entity: Any, *position: Any) -> EntityStream:
         started = time.perf_counter()
-        stream = entity_stream(hook, entity)
+        stream = entity_stream(hook, entity, *position)
         seconds[str(entity)] = time.perf_counter() - started
         return stream
 
