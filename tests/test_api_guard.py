@@ -21,7 +21,7 @@ def client() -> TestClient:
     async def trigger(body: dict) -> dict:
         return body
 
-    (entry,) = BigCommerceSyncPlugin.fastapi_root_middlewares
+    (entry,) = BigCommerceSyncPlugin().fastapi_root_middlewares
     app.add_middleware(entry["middleware"], *entry["args"], **entry["kwargs"])
     return TestClient(app)
 

@@ -214,6 +214,6 @@ def test_the_secret_is_never_logged_or_echoed(client, events, caplog):
 def test_the_plugin_mounts_the_receiver_under_its_prefix():
     from bigcommerce_sync.plugin import BigCommerceSyncPlugin
 
-    apps = {app["url_prefix"]: app["app"] for app in BigCommerceSyncPlugin.fastapi_apps}
+    apps = {app["url_prefix"]: app["app"] for app in BigCommerceSyncPlugin().fastapi_apps}
 
     assert [route.path for route in apps["/bigcommerce-webhooks"].routes] == ["/{store_hash}"]
