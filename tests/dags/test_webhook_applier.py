@@ -42,6 +42,16 @@ def applier(tmp_path, monkeypatch):
     monkeypatch.setenv("BIGCOMMERCE_SYNC_STORES_FILE", str(write_registry(tmp_path / "stores.yaml", entries)))
 
 
+@pytest.fixture
+def quick_retries(monkeypatch) -> None:
+    """The applier's retries 1 s apart instead of 10 (the DAG is built when its file is parsed)."""
+    from datetime import timedelta
+
+    from bigcommerce_sync.webhooks import applier_dag
+
+    monkeypatch.setattr(applier_dag, "RETRY_DELAY", timedelta(seconds=1))
+
+
 def run_applier() -> SyncRun:
     return run_sync(APPLIER_DAG_ID)
 
@@ -112,7 +122,7 @@ def test_pending_events_become_targeted_batches_and_are_marked_applied(
 
 
 def test_a_failed_application_leaves_its_events_pending_for_the_next(
-    clean_search: SearchHook, sim, repo, events, applier
+    clean_search: SearchHook, sim, repo, events, applier, quick_retries
 ):
     run_sync(f"bigcommerce_sync_{STORE}", {"sync_type": "product"})
     (edited,) = ids_in(clean_search, Entity.PRODUCTS, 1)
@@ -166,7 +176,7 @@ def test_the_applier_exists_only_for_webhook_stores_and_runs_on_the_watched_asse
 
 
 def test_stores_sharing_an_instance_are_applied_each_on_its_own(
-    clean_search: SearchHook, sim, repo, events, tmp_path, monkeypatch, capfd, caplog
+    clean_search: SearchHook, sim, repo, events, tmp_path, monkeypatch, capfd, caplog, quick_retries
 ):
     """One instance for two stores (max_mapped_tasks 1); the first fails, the second is applied."""
     from airflow.dag_processing.dagbag import DagBag

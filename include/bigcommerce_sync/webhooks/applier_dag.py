@@ -21,6 +21,8 @@ EVENTS_ASSET = "bigcommerce_webhook_events"
 # Defaults of the deployment settings read below (bigcommerce_sync.settings).
 DEFAULT_POLL_SECONDS = 2.0
 DEFAULT_REFIRE_SECONDS = 60.0
+# A failed application is tried twice more, this long apart, before its events wait for the next run.
+RETRY_DELAY = timedelta(seconds=10)
 
 DAG_DOC = """
 ### Webhook events into search
@@ -70,7 +72,7 @@ def build_applier_dag(registry: StoreRegistry | None = None) -> DAG | None:
         catchup=False,
         max_active_runs=1,
         tags=["bigcommerce", "webhooks"],
-        default_args={"retries": 2, "retry_delay": timedelta(seconds=10)},
+        default_args={"retries": 2, "retry_delay": RETRY_DELAY},
     ) as dag:
         pending = PendingStoresOperator(task_id="stores_with_events", stores=stores)
         ApplyWebhookEventsOperator.partial(
