@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 from datetime import timedelta
 
 import pytest
@@ -91,6 +92,8 @@ def test_a_failing_item_never_stops_the_others(caplog):
     assert done == ["a", "c"]
     assert caught.value.results == ["A", "C"] and caught.value.failed == ["store bad"]
     assert isinstance(caught.value, AirflowException), "Airflow fails (and retries) the task"
+    copied = pickle.loads(pickle.dumps(caught.value))
+    assert (str(copied), copied.failed, copied.results) == (str(caught.value), ["store bad"], ["A", "C"])
     assert "store bad failed" in caplog.text and "boom" in caplog.text
 
 

@@ -46,6 +46,10 @@ class SomeItemsFailed(AirflowException):
         super().__init__(f"{len(failed)} of {total} failed: {', '.join(failed)} (see the log)")
         self.failed = failed
         self.results = results
+        self.total = total
+
+    def __reduce__(self) -> tuple[type[SomeItemsFailed], tuple[list[str], list[Any], int]]:
+        return type(self), (self.failed, self.results, self.total)  # picklable, as exceptions go
 
 
 def max_mapped_tasks() -> int:
