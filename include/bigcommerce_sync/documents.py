@@ -388,16 +388,29 @@ class _Unusual(Exception):
 
 
 class _Kinds(NamedTuple):
-    """The fields of an object the fast path reads, by the JSON type each has when not null."""
+    """The fields of an object the fast path reads, by the JSON type each has when not null:
+    ``exact`` pairs a field with the one type it must be; numbers and integers have bounds too."""
 
-    texts: tuple[str, ...] = ()
-    numbers: tuple[str, ...] = ()
-    integers: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-    lists: tuple[str, ...] = ()
+    exact: tuple[tuple[str, type], ...]
+    numbers: tuple[str, ...]
+    integers: tuple[str, ...]
 
 
-_PRODUCT_KINDS = _Kinds(
+def _kinds(
+    *,
+    texts: tuple[str, ...] = (),
+    numbers: tuple[str, ...] = (),
+    integers: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+    lists: tuple[str, ...] = (),
+) -> _Kinds:
+    exact = tuple(
+        (key, wanted) for keys, wanted in ((texts, str), (flags, bool), (lists, list)) for key in keys
+    )
+    return _Kinds(exact, numbers, integers)
+
+
+_PRODUCT_KINDS = _kinds(
     texts=("sku", "type", "description", "search_keywords", "page_title", "meta_description")
     + ("availability", "upc", "mpn", "gtin", "date_modified"),
     numbers=("price", "sale_price", "calculated_price"),
@@ -405,17 +418,17 @@ _PRODUCT_KINDS = _Kinds(
     flags=("is_visible",),
     lists=("categories", "variants", "images", "custom_fields"),
 )
-_VARIANT_KINDS = _Kinds(
+_VARIANT_KINDS = _kinds(
     texts=("sku",),
     numbers=("calculated_price", "price"),
     integers=("id", "inventory_level"),
     lists=("option_values",),
 )
-_OPTION_KINDS = _Kinds(texts=("option_display_name", "label"))
-_IMAGE_KINDS = _Kinds(
+_OPTION_KINDS = _kinds(texts=("option_display_name", "label"))
+_IMAGE_KINDS = _kinds(
     texts=("url_standard", "url_thumbnail", "description"), integers=("sort_order",), flags=("is_thumbnail",)
 )
-_CUSTOM_FIELD_KINDS = _Kinds(texts=("name", "value"))
+_CUSTOM_FIELD_KINDS = _kinds(texts=("name", "value"))
 
 
 def _plain_product_document(
@@ -493,14 +506,14 @@ def _plain_image(image: dict[str, Any]) -> dict[str, Any]:
 def _plain(items: list[Any], kinds: _Kinds) -> list[dict[str, Any]]:
     """The items, if each is a dict whose fields are each null or exactly of their kind's JSON
     type, a float finite and an integer within 64 bits."""
-    texts, numbers, integers, flags, lists = kinds
+    exact, numbers, integers = kinds
     for item in items:
         if type(item) is not dict:
             raise _Unusual
         get = item.get
-        for key in texts:
+        for key, wanted in exact:
             value = get(key)
-            if type(value) is not str and value is not None:
+            if type(value) is not wanted and value is not None:
                 raise _Unusual
         for key in numbers:
             value = get(key)
@@ -522,14 +535,6 @@ def _plain(items: list[Any], kinds: _Kinds) -> list[dict[str, Any]]:
                 or type(value) is not int
                 and value is not None
             ):
-                raise _Unusual
-        for key in flags:
-            value = get(key)
-            if type(value) is not bool and value is not None:
-                raise _Unusual
-        for key in lists:
-            value = get(key)
-            if type(value) is not list and value is not None:
                 raise _Unusual
     return items
 
