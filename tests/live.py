@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bigcommerce_simulator import SimulatorAdmin
+from bigcommerce_simulator import CatalogSpec, SimulatorAdmin, StoreSpec
 from bigcommerce_sync.batches import BatchRepository
 from bigcommerce_sync.hooks.search import SearchHook
 from bigcommerce_sync_dev.connections import env_name, postgres_connection
@@ -45,6 +45,27 @@ class LiveStack:
     batches: BatchRepository
     search: SearchHook
     simulator: SimulatorAdmin
+
+
+def simulated_stores(
+    catalogs: Mapping[str, CatalogSpec], token_prefix: str, latency_ms: Mapping[str, int]
+) -> list[StoreSpec]:
+    """The simulator's stores of a live stack: no quota, each with its catalog and latency.
+
+    :param catalogs: each store's catalog, by store hash.
+    :param token_prefix: the tokens are this and the store hash.
+    :param latency_ms: the stores that answer late, and how late.
+    """
+    return [
+        StoreSpec(
+            store_hash=store_hash,
+            token=f"{token_prefix}{store_hash}",
+            catalog=catalog,
+            quota=0,
+            latency_ms=latency_ms.get(store_hash, 0),
+        )
+        for store_hash, catalog in catalogs.items()
+    ]
 
 
 @contextmanager

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from bigcommerce_simulator import CatalogSpec, StoreSpec
+from bigcommerce_simulator import CatalogSpec
 from bigcommerce_sync_dev.elasticsearch import ElasticsearchNode
 from bigcommerce_sync_dev.postgres import PostgresCluster, create_database
 from bigcommerce_sync_dev.stack import DevStack
 from tests.chaos.support import Outcome
-from tests.live import LiveStack, dag_id, live_airflow
+from tests.live import LiveStack, dag_id, live_airflow, simulated_stores
 
 KILL_STORE = "chaoskill"  # its import task is killed with SIGKILL
 SEARCH_STORE = "chaossearch"  # Elasticsearch stops under its import
@@ -69,19 +69,6 @@ def registry_entries() -> list[dict]:
     ]
 
 
-def simulated_stores() -> list[StoreSpec]:
-    return [
-        StoreSpec(
-            store_hash=store_hash,
-            token=f"chaos-token-{store_hash}",
-            catalog=catalog,
-            quota=0,
-            latency_ms=LATENCY_MS.get(store_hash, 0),
-        )
-        for store_hash, catalog in CATALOGS.items()
-    ]
-
-
 @pytest.fixture(scope="package")
 def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
     """Start it all once for the chaos tests; stop and remove it all after the last, even after failures.
@@ -100,7 +87,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
         services.callback(search_node.stop)
         starting = services.enter_context(ThreadPoolExecutor(1))  # exits first: after the start ended
         search_up = starting.submit(search_node.start)  # Elasticsearch starts while Airflow does
-        stores = simulated_stores()
+        stores = simulated_stores(CATALOGS, "chaos-token-", LATENCY_MS)
         stack = DevStack(
             stores, databases=[batch_db], postgres_url=batch_postgres.url, search=search_node.cluster
         )

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from bigcommerce_simulator import CatalogSpec, StoreSpec
+from bigcommerce_simulator import CatalogSpec
 from bigcommerce_sync_dev.connections import env_name, free_port
 from bigcommerce_sync_dev.stack import DevStack
-from tests.live import BATCH_DB_CONN_ID, SEARCH_CONN_ID, LiveStack, dag_id, live_airflow
+from tests.live import BATCH_DB_CONN_ID, SEARCH_CONN_ID, LiveStack, dag_id, live_airflow, simulated_stores
 
 __all__ = ["BATCH_DB_CONN_ID", "SEARCH_CONN_ID", "LiveStack", "dag_id"]
 
@@ -66,19 +66,6 @@ def registry_entries(receiver_url: str) -> list[dict[str, Any]]:
     ]
 
 
-def simulated_stores() -> list[StoreSpec]:
-    return [
-        StoreSpec(
-            store_hash=store_hash,
-            token=f"e2e-token-{store_hash}",
-            catalog=catalog,
-            quota=0,
-            latency_ms=LATENCY_MS.get(store_hash, 0),
-        )
-        for store_hash, catalog in CATALOGS.items()
-    ]
-
-
 @pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveStack]:
     """Start everything once for these tests; stop and drop it all after the last, even after failures.
@@ -89,7 +76,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, dev_stack) -> Iterator[LiveSt
     workdir = tmp_path_factory.mktemp("live-airflow")
     batch_db, metadata_db = f"bcsync_e2e_{os.getpid()}", f"bcsync_e2e_airflow_{os.getpid()}"
     stack = DevStack(
-        simulated_stores(),
+        simulated_stores(CATALOGS, "e2e-token-", LATENCY_MS),
         databases=[batch_db, metadata_db],
         postgres_url=dev_stack.postgres_url,
         search=dev_stack.search,
